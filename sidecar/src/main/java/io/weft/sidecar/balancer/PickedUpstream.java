@@ -1,0 +1,35 @@
+package io.weft.sidecar.balancer;
+
+/**
+ * Where the balancer records, for one call, the endpoint it picked. A caller that wants to know
+ * (the proxy, for the {@code x-weft-upstream} header and per-instance metrics) puts a fresh holder
+ * in the call's options under {@link MeshCallOptions#PICKED_UPSTREAM}; the picker fills it in.
+ * With retries the last pick wins.
+ */
+public final class PickedUpstream {
+
+  private volatile String service;
+  private volatile String instanceId;
+
+  /** Records the pick; called by the picker. */
+  public void record(String service, String instanceId) {
+    this.service = service;
+    this.instanceId = instanceId;
+  }
+
+  /** The picked endpoint's mesh service, or null before a pick. */
+  public String service() {
+    return service;
+  }
+
+  /** The picked endpoint's instance id, or null before a pick. */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /** {@code service/instance-id}, or null before a pick. */
+  public String describe() {
+    String id = instanceId;
+    return id == null ? null : service + "/" + id;
+  }
+}

@@ -157,7 +157,7 @@ final class AppHealthMonitor {
       watchUnimplemented = true;
       return;
     }
-    log.debug("health watch of {} ended: {}; checking now", label, status);
+    log.debug("health watch of {} ended: {}; checking now", label, Statuses.describe(status));
     if (check == null) {
       startCheck();
     }
@@ -182,8 +182,8 @@ final class AppHealthMonitor {
             if (status.getCode() == Status.Code.UNIMPLEMENTED) {
               update(HealthStatus.SERVING, "the app answers and has no health service");
             } else {
-              update(HealthStatus.NOT_SERVING, "health check failed: " + status.getCode()
-                  + (status.getDescription() == null ? "" : ": " + status.getDescription()));
+              update(HealthStatus.NOT_SERVING,
+                  "health check failed: " + Statuses.describe(status));
             }
           }
         });

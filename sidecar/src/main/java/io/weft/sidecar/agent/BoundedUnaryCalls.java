@@ -98,7 +98,7 @@ final class BoundedUnaryCalls {
       if (status.isOk()) {
         outcome.onResponse(value);
       } else {
-        call.cancel(status.getDescription(), null);
+        call.cancel(Statuses.describe(status), null);
         outcome.onFailure(status);
       }
     }

@@ -141,7 +141,8 @@ final class DrainSequence {
       return;
     }
     log.warn("drain {}: Deregister failed after {} ms: {}; callers may not know it is going,"
-        + " waiting for in-flight calls", label, millisSince(stepStartNanos), status);
+        + " waiting for in-flight calls", label, millisSince(stepStartNanos),
+        Statuses.describe(status));
     cancelTimer();
     awaitIdle();
   }
@@ -240,7 +241,7 @@ final class DrainSequence {
       public void onFailure(Status status) {
         call = null;
         log.warn("drain {}: final Deregister failed after {} ms: {}; the lease will expire",
-            label, millisSince(stepStartNanos), status);
+            label, millisSince(stepStartNanos), Statuses.describe(status));
         finish();
       }
     });

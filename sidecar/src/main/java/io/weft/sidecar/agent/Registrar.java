@@ -256,9 +256,9 @@ final class Registrar {
     long delay = scheduleRetry();
     String line = "registering {} failed: {}; retrying in {} ms";
     if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
-      log.error(line, label, status, TimeUnit.NANOSECONDS.toMillis(delay));
+      log.error(line, label, Statuses.describe(status), TimeUnit.NANOSECONDS.toMillis(delay));
     } else {
-      log.warn(line, label, status, TimeUnit.NANOSECONDS.toMillis(delay));
+      log.warn(line, label, Statuses.describe(status), TimeUnit.NANOSECONDS.toMillis(delay));
     }
     publish();
   }
@@ -300,8 +300,8 @@ final class Registrar {
         if (listener != null) {
           listener.accept(response.getDrain());
         } else if (!draining) {
-          log.warn("unexpected DRAIN_CONFIRMED for {} (lease {}): {}", label, leaseId,
-              response.getMessage());
+          log.warn("unexpected DRAIN_CONFIRMED for {} (lease {}){}", label, leaseId,
+              Statuses.detail(response.getMessage()));
         }
       }
       case LEASE_NOT_FOUND -> onLeaseNotFound(response);
@@ -319,18 +319,19 @@ final class Registrar {
     leaseHeld = false;
     cancelRenew();
     if (draining) {
-      log.warn("lease {} of {} not found during drain ({}); nothing left to renew", leaseId,
-          label, response.getMessage());
+      log.warn("lease {} of {} not found during drain{}; nothing left to renew", leaseId,
+          label, Statuses.detail(response.getMessage()));
     } else if (registering != null || retryTimer != null) {
       return;
     } else if (renewedSinceRegister) {
-      log.warn("lease {} of {} not found ({}); registering again", leaseId, label,
-          response.getMessage());
+      log.warn("lease {} of {} not found{}; registering again", leaseId, label,
+          Statuses.detail(response.getMessage()));
       register();
     } else {
       long delay = scheduleRetry();
-      log.warn("lease {} of {} not found right after registering ({}); registering again in {} ms",
-          leaseId, label, response.getMessage(), TimeUnit.NANOSECONDS.toMillis(delay));
+      log.warn("lease {} of {} not found right after registering{}; registering again in {} ms",
+          leaseId, label, Statuses.detail(response.getMessage()),
+          TimeUnit.NANOSECONDS.toMillis(delay));
     }
   }
 
@@ -345,8 +346,9 @@ final class Registrar {
     cancelRenew();
     stream.cancel("lease superseded");
     stream = null;
-    log.error("lease {} of {} superseded: another node registered this instance ({});"
-        + " not renewing and not registering again", leaseId, label, response.getMessage());
+    log.error("lease {} of {} superseded: another node registered this instance{};"
+        + " not renewing and not registering again", leaseId, label,
+        Statuses.detail(response.getMessage()));
   }
 
   private void onStreamClosed(Status status) {
@@ -365,9 +367,9 @@ final class Registrar {
           + TimeUnit.NANOSECONDS.toMillis(delay) + " ms";
     }
     if (status.getCode() == Status.Code.CANCELLED) {
-      log.info(line, label, status, next);
+      log.info(line, label, Statuses.describe(status), next);
     } else {
-      log.warn(line, label, status, next);
+      log.warn(line, label, Statuses.describe(status), next);
     }
     publish();
   }

@@ -183,8 +183,7 @@ final class ServiceNameDiscovery {
                 if (status.getCode() == Status.Code.UNIMPLEMENTED) {
                   ifUnimplemented.run();
                 } else {
-                  fallBack(false, "server reflection failed: " + status.getCode()
-                      + (status.getDescription() == null ? "" : ": " + status.getDescription()));
+                  fallBack(false, "server reflection failed: " + Statuses.describe(status));
                 }
               });
             }

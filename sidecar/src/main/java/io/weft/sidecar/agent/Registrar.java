@@ -3,14 +3,10 @@ package io.weft.sidecar.agent;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.grpc.SynchronizationContext.ScheduledHandle;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import io.weft.mesh.v1.DeregisterRequest;
 import io.weft.mesh.v1.DeregisterResponse;
 import io.weft.mesh.v1.DrainConfirmation;
@@ -39,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every method runs in the agent's synchronization context.
  */
-final class Registrar {
+final class Registrar implements KeepAliveStream.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(Registrar.class);
   private static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
@@ -130,7 +126,7 @@ final class Registrar {
       registering.cancel();
       registering = null;
       if (retryTimer == null) {
-        retry();
+        renewDuringDrain();
       }
     }
     publish();
@@ -146,7 +142,7 @@ final class Registrar {
       Duration grace, BoundedUnaryCalls.Outcome<DeregisterResponse> outcome) {
     DeregisterRequest request = DeregisterRequest.newBuilder()
         .setLeaseId(leaseId)
-        .setGrace(toProto(grace))
+        .setGrace(ProtoDurations.toProto(grace))
         .build();
     return calls.start(controlPlane, RegistrationServiceGrpc.getDeregisterMethod(), request,
         options.rpcTimeout(), outcome);
@@ -223,7 +219,7 @@ final class Registrar {
         .build();
     RegisterRequest.Builder request =
         RegisterRequest.newBuilder().setInstance(instance).setNodeId(options.nodeId());
-    options.leaseTtl().ifPresent(ttl -> request.setLeaseTtl(toProto(ttl)));
+    options.leaseTtl().ifPresent(ttl -> request.setLeaseTtl(ProtoDurations.toProto(ttl)));
     return request.build();
   }
 
@@ -234,7 +230,7 @@ final class Registrar {
     leaseHeld = true;
     renewedSinceRegister = false;
     reportedHealth = request.getInstance().getHealth();
-    long granted = response.hasLeaseTtl() ? toNanos(response.getLeaseTtl()) : 0;
+    long granted = response.hasLeaseTtl() ? ProtoDurations.toNanos(response.getLeaseTtl()) : 0;
     leaseTtlNanos = granted > 0
         ? granted : options.leaseTtl().orElse(DEFAULT_LEASE_TTL).toNanos();
     leaseExpiresAtNanos = now + leaseTtlNanos;
@@ -244,7 +240,7 @@ final class Registrar {
         TimeUnit.NANOSECONDS.toMillis(leaseTtlNanos), reportedHealth, grpcServices,
         response.getRevision(), TimeUnit.NANOSECONDS.toMillis(now - startedAt));
     if (stream == null) {
-      stream = new KeepAliveStream();
+      stream = new KeepAliveStream(controlPlane, syncContext, this);
     }
     scheduleRenew();
     sendKeepAlive();
@@ -268,18 +264,31 @@ final class Registrar {
     if (stopped || superseded) {
       return;
     }
-    if (!draining) {
+    if (draining) {
+      renewDuringDrain();
+    } else {
       register();
-    } else if (leaseId != null && leaseHeld) {
-      stream = new KeepAliveStream();
-      scheduleRenew();
-      sendKeepAlive();
-      log.info("reopened the KeepAlive stream of {} (lease {}) during drain", label, leaseId);
     }
     publish();
   }
 
-  private void onKeepAliveResponse(KeepAliveResponse response) {
+  private void renewDuringDrain() {
+    if (leaseId == null || !leaseHeld) {
+      return;
+    }
+    if (stream == null) {
+      stream = new KeepAliveStream(controlPlane, syncContext, this);
+      log.info("reopened the KeepAlive stream of {} (lease {}) during drain", label, leaseId);
+    }
+    scheduleRenew();
+    sendKeepAlive();
+  }
+
+  @Override
+  public void onResponse(KeepAliveStream from, KeepAliveResponse response) {
+    if (from != stream) {
+      return;
+    }
     if (!response.getLeaseId().equals(leaseId)) {
       log.debug("ignoring {} for {}: not the current lease {}", response.getEvent(),
           response.getLeaseId(), leaseId);
@@ -289,7 +298,7 @@ final class Registrar {
       case RENEWED -> {
         backoff.reset();
         renewedSinceRegister = true;
-        long left = response.hasLeaseTtl() ? toNanos(response.getLeaseTtl()) : 0;
+        long left = response.hasLeaseTtl() ? ProtoDurations.toNanos(response.getLeaseTtl()) : 0;
         leaseExpiresAtNanos = ticker.read() + (left > 0 ? left : leaseTtlNanos);
       }
       case DRAIN_CONFIRMED -> {
@@ -351,7 +360,11 @@ final class Registrar {
         Statuses.detail(response.getMessage()));
   }
 
-  private void onStreamClosed(Status status) {
+  @Override
+  public void onClosed(KeepAliveStream from, Status status) {
+    if (from != stream) {
+      return;
+    }
     stream = null;
     cancelRenew();
     if (stopped || superseded || (draining && !leaseHeld)) {
@@ -440,17 +453,6 @@ final class Registrar {
     return AgentState.Phase.STARTING;
   }
 
-  private static com.google.protobuf.Duration toProto(Duration duration) {
-    return com.google.protobuf.Duration.newBuilder()
-        .setSeconds(duration.getSeconds())
-        .setNanos(duration.getNano())
-        .build();
-  }
-
-  private static long toNanos(com.google.protobuf.Duration duration) {
-    return TimeUnit.SECONDS.toNanos(duration.getSeconds()) + duration.getNanos();
-  }
-
   private record Snapshot(
       AgentState.Phase phase,
       boolean leaseHeld,
@@ -459,49 +461,4 @@ final class Registrar {
       HealthStatus reportedHealth,
       List<String> grpcServices,
       boolean draining) {}
-
-  /** The one KeepAlive stream; its callbacks hop into the synchronization context. */
-  private final class KeepAliveStream implements StreamObserver<KeepAliveResponse> {
-    private final ClientCall<KeepAliveRequest, KeepAliveResponse> call =
-        controlPlane.newCall(RegistrationServiceGrpc.getKeepAliveMethod(), CallOptions.DEFAULT);
-    private final StreamObserver<KeepAliveRequest> requests =
-        ClientCalls.asyncBidiStreamingCall(call, this);
-
-    void send(KeepAliveRequest request) {
-      requests.onNext(request);
-    }
-
-    void cancel(String why) {
-      call.cancel(why, null);
-    }
-
-    @Override
-    public void onNext(KeepAliveResponse response) {
-      syncContext.execute(() -> {
-        if (stream == this) {
-          onKeepAliveResponse(response);
-        }
-      });
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      Status status = Status.fromThrowable(t);
-      syncContext.execute(() -> {
-        if (stream == this) {
-          onStreamClosed(status);
-        }
-      });
-    }
-
-    @Override
-    public void onCompleted() {
-      syncContext.execute(() -> {
-        if (stream == this) {
-          onStreamClosed(Status.UNAVAILABLE.withDescription(
-              "the control plane ended the KeepAlive stream"));
-        }
-      });
-    }
-  }
 }

@@ -43,6 +43,8 @@ final class FakeControlPlane implements AutoCloseable {
 
   /** Lease TTL granted on Register. */
   volatile long ttlSeconds = 9;
+  /** Whether Register is answered (otherwise it hangs). */
+  volatile boolean answerRegister = true;
   /** When set, Register fails with this status. */
   volatile Status registerFailure;
   /** Whether Deregister is answered (otherwise it hangs). */
@@ -110,6 +112,9 @@ final class FakeControlPlane implements AutoCloseable {
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
       registers.add(request);
+      if (!answerRegister) {
+        return;
+      }
       Status failure = registerFailure;
       if (failure != null) {
         response.onError(failure.asRuntimeException());

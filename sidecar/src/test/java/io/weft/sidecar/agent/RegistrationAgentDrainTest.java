@@ -155,6 +155,27 @@ class RegistrationAgentDrainTest extends AgentTestSupport {
   }
 
   @Test
+  void stopsRegisteringAndRenewsTheLease_whenTheDrainBeginsDuringARegistration() {
+    startRegisteredWithControlledIdle();
+    controlPlane.breakStream(Status.UNAVAILABLE);
+    awaitPhase(Phase.RECONNECTING);
+    controlPlane.answerRegister = false;
+    clock.forward(100, TimeUnit.MILLISECONDS);
+    awaitRegisters(2);
+
+    agent.drain();
+
+    await().atMost(WAIT).until(() -> controlPlane.deregisters.size() == 1);
+    await().atMost(WAIT).until(() -> controlPlane.keepAliveStreams.get() == 2);
+    awaitKeepAlives(2);
+    assertThat(agent.state().phase()).isEqualTo(Phase.REGISTERED);
+    assertThat(agent.state().draining()).isTrue();
+    controlPlane.confirmDrain(CONFIRMED_BY_3);
+    await().atMost(WAIT).until(() -> idleAsked.get() == 1);
+    assertThat(controlPlane.registers).hasSize(2);
+  }
+
+  @Test
   void skipsDeregistration_whenSuperseded() {
     startRegisteredWithControlledIdle();
     controlPlane.push(LeaseEvent.SUPERSEDED);

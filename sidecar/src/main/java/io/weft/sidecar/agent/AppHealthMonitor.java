@@ -104,11 +104,6 @@ final class AppHealthMonitor {
     }
   }
 
-  /** The last health seen, or null before the first answer. */
-  HealthStatus current() {
-    return current;
-  }
-
   private void onTick() {
     if (watch == null && !watchUnimplemented) {
       startWatch();

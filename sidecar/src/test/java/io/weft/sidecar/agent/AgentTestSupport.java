@@ -64,11 +64,20 @@ abstract class AgentTestSupport {
     return agent;
   }
 
-  /** Starts an agent with default options and waits for its first renewal. */
+  /** Starts an agent with default options and waits until it is registered and settled. */
   RegistrationAgent startRegistered() {
     startAgent(options().build());
-    awaitKeepAlives(1);
+    awaitSettled();
     return agent;
+  }
+
+  /**
+   * Waits for the first renewal and for the timers to settle: only the renewal and the health
+   * tick are left (the first health check, reflection and Register have finished).
+   */
+  void awaitSettled() {
+    awaitKeepAlives(1);
+    await().atMost(WAIT).until(() -> clock.pendingTaskCount() == 2);
   }
 
   void awaitKeepAlives(int count) {

@@ -208,7 +208,7 @@ class RegistrationAgentDrainTest extends AgentTestSupport {
 
   private void startRegisteredWithControlledIdle() {
     startAgent(options().build(), this::whenIdle);
-    awaitKeepAlives(1);
+    awaitSettled();
   }
 
   private CompletableFuture<Void> whenIdle() {

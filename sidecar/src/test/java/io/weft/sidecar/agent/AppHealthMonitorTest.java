@@ -1,0 +1,158 @@
+package io.weft.sidecar.agent;
+
+import static io.weft.mesh.v1.HealthStatus.NOT_SERVING;
+import static io.weft.mesh.v1.HealthStatus.SERVING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.ManagedChannel;
+import io.grpc.SynchronizationContext;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
+import io.weft.mesh.v1.HealthStatus;
+import io.weft.sidecar.agent.FakeApp.Reflection;
+import io.weft.testing.FakeClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AppHealthMonitorTest {
+
+  private static final Duration INTERVAL = Duration.ofMillis(500);
+  private static final Duration TIMEOUT = Duration.ofMillis(400);
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private final FakeClock clock = new FakeClock();
+  private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+  private final SynchronizationContext syncContext =
+      new SynchronizationContext((thread, e) -> uncaught.add(e));
+  private final List<HealthStatus> reported = new CopyOnWriteArrayList<>();
+  private FakeApp app;
+  private ManagedChannel channel;
+  private AppHealthMonitor monitor;
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    if (monitor != null) {
+      syncContext.execute(monitor::stop);
+      assertThat(clock.pendingTaskCount()).isZero();
+    }
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+    if (app != null) {
+      app.close();
+    }
+    assertThat(uncaught).isEmpty();
+  }
+
+  @Test
+  void reportsEveryChangePromptly_fromTheWatch() {
+    app = FakeApp.withHealth(Reflection.NONE);
+    start();
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING)));
+
+    app.health().setStatus("", ServingStatus.NOT_SERVING);
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING, NOT_SERVING)));
+
+    app.health().setStatus("", ServingStatus.SERVING);
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING, NOT_SERVING, SERVING)));
+  }
+
+  @Test
+  void reportsNotServing_whenTheAppShutsDown() throws InterruptedException {
+    app = FakeApp.withHealth(Reflection.NONE);
+    start();
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING)));
+
+    app.shutdownNow();
+
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING, NOT_SERVING)));
+  }
+
+  @Test
+  void reportsNotServing_whenTheAppCannotBeReached() throws InterruptedException {
+    app = FakeApp.withHealth(Reflection.NONE);
+    app.shutdownNow();
+
+    start();
+
+    await().atMost(WAIT).until(() -> reported.equals(List.of(NOT_SERVING)));
+  }
+
+  @Test
+  void reportsServing_whenTheAppAnswersWithoutAHealthService() {
+    app = FakeApp.withoutManagedHealth(Reflection.NONE);
+
+    start();
+
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING)));
+  }
+
+  @Test
+  void reportsNotServingAfterTheTimeout_whenTheFirstCheckIsNotAnswered() {
+    ScriptedHealth health = new ScriptedHealth();
+    health.answer = false;
+    app = FakeApp.withoutManagedHealth(Reflection.NONE, health);
+    start();
+
+    clock.forward(TIMEOUT.toMillis() - 1, TimeUnit.MILLISECONDS);
+    assertThat(reported).isEmpty();
+    clock.forward(1, TimeUnit.MILLISECONDS);
+
+    await().atMost(WAIT).until(() -> reported.equals(List.of(NOT_SERVING)));
+  }
+
+  @Test
+  void checksEveryInterval_andReportsNotServingWhenTheAppStopsAnswering() {
+    ScriptedHealth health = new ScriptedHealth();
+    app = FakeApp.withoutManagedHealth(Reflection.NONE, health);
+    start();
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING)));
+    await().atMost(WAIT).until(() -> health.checks == 1);
+
+    health.answer = false;
+    clock.forward(INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    await().atMost(WAIT).until(() -> health.checks == 2);
+    clock.forward(TIMEOUT.toMillis() - 1, TimeUnit.MILLISECONDS);
+    assertThat(reported).containsExactly(SERVING);
+    clock.forward(1, TimeUnit.MILLISECONDS);
+
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING, NOT_SERVING)));
+
+    health.answer = true;
+    clock.forward(INTERVAL.toMillis() - TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING, NOT_SERVING, SERVING)));
+  }
+
+  private void start() {
+    channel = app.newChannel();
+    monitor = new AppHealthMonitor(channel, INTERVAL, TIMEOUT, "greeter/greeter-1",
+        syncContext, clock.scheduler(), reported::add);
+    syncContext.execute(monitor::start);
+  }
+
+  /** Check answers SERVING while {@link #answer} is set and never otherwise; Watch never answers. */
+  private static final class ScriptedHealth extends HealthGrpc.HealthImplBase {
+    volatile boolean answer = true;
+    volatile int checks;
+
+    @Override
+    public void check(HealthCheckRequest request, StreamObserver<HealthCheckResponse> response) {
+      checks++;
+      if (answer) {
+        response.onNext(HealthCheckResponse.newBuilder().setStatus(ServingStatus.SERVING).build());
+        response.onCompleted();
+      }
+    }
+
+    @Override
+    public void watch(HealthCheckRequest request, StreamObserver<HealthCheckResponse> response) {}
+  }
+}

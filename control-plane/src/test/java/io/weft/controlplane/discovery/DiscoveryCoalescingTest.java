@@ -2,12 +2,10 @@ package io.weft.controlplane.discovery;
 
 import static io.weft.controlplane.discovery.FakeRegistry.instance;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.weft.mesh.v1.DiscoveryResponse;
 import io.weft.mesh.v1.Instance;
 import io.weft.mesh.v1.ServiceEndpoints;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,8 +89,7 @@ class DiscoveryCoalescingTest {
     long pushedWhileNotReading = harness.sidecarStatus("slow").orElseThrow().pushes();
     slow.request(Integer.MAX_VALUE);
     String latest = Long.toString(last);
-    await()
-        .atMost(Duration.ofSeconds(20))
+    DiscoveryHarness.awaitUpTo20Seconds()
         .until(() -> harness.sidecarStatus("slow").orElseThrow().lastSentVersion().equals(latest));
     DiscoveryResponse response = slow.next();
     while (!response.getVersionInfo().equals(latest)) {

@@ -13,6 +13,7 @@ import io.weft.mesh.v1.KnownService;
 import io.weft.mesh.v1.Node;
 import io.weft.testing.FakeClock;
 import java.net.InetSocketAddress;
+import org.awaitility.core.ConditionFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,15 +108,22 @@ final class DiscoveryHarness implements AutoCloseable {
 
   /** Waits until the named sidecar's status satisfies {@code condition}. */
   SidecarStatus awaitSidecar(String nodeId, Predicate<SidecarStatus> condition) {
-    return await()
-        .atMost(Duration.ofSeconds(20))
+    return awaitUpTo20Seconds()
         .until(() -> sidecarStatus(nodeId).filter(condition), Optional::isPresent)
         .orElseThrow();
   }
 
   /** Waits until the named sidecar is no longer connected. */
   void awaitGone(String nodeId) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> sidecarStatus(nodeId).isEmpty());
+    awaitUpTo20Seconds().until(() -> sidecarStatus(nodeId).isEmpty());
+  }
+
+  /** Awaitility polling every 5 ms for at most 20 s. */
+  static ConditionFactory awaitUpTo20Seconds() {
+    return await()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(5))
+        .atMost(Duration.ofSeconds(20));
   }
 
   Optional<SidecarStatus> sidecarStatus(String nodeId) {

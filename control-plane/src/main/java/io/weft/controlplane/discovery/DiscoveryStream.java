@@ -12,12 +12,10 @@ import io.weft.mesh.v1.DiscoveryResponse;
 import io.weft.mesh.v1.GrpcRoute;
 import io.weft.mesh.v1.Node;
 import io.weft.mesh.v1.ServiceEndpoints;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -45,17 +43,9 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
   private final PendingPush pending = new PendingPush();
   private final NonceLedger ledger = new NonceLedger();
   private final Map<String, Long> ackedServices = new ConcurrentHashMap<>();
-
+  private final StreamRecord record = new StreamRecord();
+  private Node node;
   private volatile boolean closed;
-  private volatile Node node;
-  private volatile Instant connectedSince;
-  private volatile String lastSentVersion = "";
-  private volatile String lastSentNonce = "";
-  private volatile String lastAckedVersion = "";
-  private volatile NackRecord lastNack;
-  private volatile long pushes;
-  private volatile long acks;
-  private volatile long nacks;
 
   DiscoveryStream(
       StreamContext context, ServerCallStreamObserver<DiscoveryResponse> responses, String peer) {
@@ -127,7 +117,7 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
 
   @Override
   public String nodeId() {
-    Node current = node;
+    Node current = record.node();
     return current != null ? current.getId() : "";
   }
 
@@ -143,24 +133,7 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
 
   /** This stream as the admin views show it; only meaningful once it is connected. */
   SidecarStatus status() {
-    Node current = node;
-    return new SidecarStatus(
-        current.getId(),
-        current.getService(),
-        current.getInstanceId(),
-        current.getZone(),
-        peer,
-        subscriptions.sortedServices(),
-        subscriptions.wildcard(),
-        subscriptions.sortedRoutes(),
-        lastSentVersion,
-        lastSentNonce,
-        lastAckedVersion,
-        Optional.ofNullable(lastNack),
-        pushes,
-        acks,
-        nacks,
-        connectedSince);
+    return record.status(peer, subscriptions);
   }
 
   private void handle(DiscoveryRequest request) {
@@ -193,7 +166,7 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
 
   private void connect(DiscoveryRequest request) {
     node = request.getNode();
-    connectedSince = context.clock().instant();
+    record.connected(node, context.clock().instant());
     context.gate().register(this, request.getInitialServiceStateMap());
     context.connected().add(this);
     logger.info(
@@ -210,13 +183,12 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
       return;
     }
     if (request.hasErrorDetail()) {
-      nacks++;
-      lastNack =
+      record.nacked(
           new NackRecord(
               sent.nonce(),
               request.getVersionInfo(),
               request.getErrorDetail().getMessage(),
-              context.clock().instant());
+              context.clock().instant()));
       context.metrics().nacked();
       logger.warn(
           "discovery NACK from node={} ({}): nonce={} version={} (holds {}): {}",
@@ -224,8 +196,7 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
           orDash(request.getVersionInfo()), request.getErrorDetail().getMessage());
       return;
     }
-    acks++;
-    lastAckedVersion = Long.toString(sent.version());
+    record.acked(Long.toString(sent.version()));
     context.metrics().acked();
     List<String> acked = new ArrayList<>(sent.services().size());
     for (String service : sent.services()) {
@@ -336,9 +307,7 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
             .addAllRoutes(content.routes())
             .setControlPlaneId(context.controlPlaneId())
             .build();
-    lastSentVersion = response.getVersionInfo();
-    lastSentNonce = sent.nonce();
-    pushes++;
+    record.sent(response.getVersionInfo(), sent.nonce());
     responses.onNext(response);
     context.metrics().pushed(oldestChange >= 0 ? context.ticker().read() - oldestChange : -1);
     logger.debug(
@@ -367,7 +336,7 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
     }
     context.index().removeWildcard(this);
     if (node == null) {
-      logger.info("discovery stream from {} ended before it connected: {}", peer, status);
+      log(status, "discovery stream from {} ended before it connected: {}", peer, status);
       return;
     }
     context.connected().remove(this);
@@ -376,13 +345,17 @@ final class DiscoveryStream implements StreamObserver<DiscoveryRequest>, Propaga
       context.dispatcher().recheckLater(released);
     }
     context.waits().onClosed(this);
-    String message =
-        "discovery stream disconnected: node={} ({}) peer={} pushes={} acks={} nacks={}: {}";
-    Object[] args = {node.getId(), describeInstance(), peer, pushes, acks, nacks, status};
-    if (status.isOk() || status.getCode() == Status.Code.CANCELLED) {
-      logger.info(message, args);
-    } else {
-      logger.warn(message, args);
+    log(
+        status,
+        "discovery stream disconnected: node={} ({}) peer={} {}: {}",
+        node.getId(), describeInstance(), peer, record.counts(), status);
+  }
+
+  /** Ends that are not the sidecar's or the server's fault are logged at INFO, others at WARN. */
+  private static void log(Status status, String message, Object... args) {
+    switch (status.getCode()) {
+      case OK, CANCELLED, UNAVAILABLE -> logger.info(message, args);
+      default -> logger.warn(message, args);
     }
   }
 

@@ -207,6 +207,45 @@ class DiscoveryStreamTest {
   }
 
   @Test
+  void subscribingTwice_sendsNothingNewButResubscribingInOneRequestResends() throws Exception {
+    harness.register(instance("greeter", "g1"));
+    harness.passDebounce();
+    TestSidecar sidecar = harness.sidecar("a");
+    sidecar.subscribe("greeter", "marker");
+    sidecar.next();
+
+    sidecar.subscribe("greeter");
+    harness.register(instance("marker", "m1"));
+    harness.passDebounce();
+    assertThat(names(sidecar.next())).containsExactly("marker");
+
+    sidecar.send(
+        DiscoveryRequest.newBuilder()
+            .addServiceNamesUnsubscribe("greeter")
+            .addServiceNamesSubscribe("greeter"));
+    assertThat(names(sidecar.next())).containsExactly("greeter");
+  }
+
+  @Test
+  void unsubscribingWildcard_keepsServicesSubscribedByName() throws Exception {
+    harness.register(instance("greeter", "g1"));
+    harness.register(instance("billing", "b1"));
+    harness.passDebounce();
+    TestSidecar sidecar = harness.sidecar("a");
+    sidecar.subscribe("*", "greeter");
+    assertThat(names(sidecar.next())).containsExactlyInAnyOrder("greeter", "billing");
+
+    sidecar.unsubscribe("*");
+    harness.awaitSidecar("a", s -> !s.wildcard());
+    harness.register(instance("billing", "b2"));
+    harness.passDebounce();
+    harness.register(instance("greeter", "g2"));
+    harness.passDebounce();
+
+    assertThat(names(sidecar.next())).containsExactly("greeter");
+  }
+
+  @Test
   void nonces_areUniquePerResponse() throws Exception {
     TestSidecar sidecar = harness.sidecar("a");
     sidecar.subscribe("greeter");

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lookups never block: the first lookup of a name waits for the source's first answer,
  * bounded by the route timeout and the call's deadline; later lookups use the state kept current
- * by the open watch. Each distinct failure is logged once a minute at most, not once per call.
+ * by the open watch (a name the source has not answered within the route timeout fails at once
+ * until it answers). Each distinct failure is logged once a minute at most, not once per call.
  */
 final class Router {
 
@@ -63,8 +64,9 @@ final class Router {
     requireNonNull(source, "source");
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.routeTimeout = requireNonNull(routeTimeout, "routeTimeout");
-    this.services = new WatchedNames<>(source::watchService, cacheSize);
-    this.routes = new WatchedNames<>(source::watchRoute, cacheSize);
+    this.services =
+        new WatchedNames<>(source::watchService, cacheSize, scheduler, routeTimeout);
+    this.routes = new WatchedNames<>(source::watchRoute, cacheSize, scheduler, routeTimeout);
     this.loggedFailures =
         CacheBuilder.newBuilder()
             .ticker(requireNonNull(ticker, "ticker"))
@@ -243,8 +245,8 @@ final class Router {
     }
 
     private void fail(Status status, String why) {
-      String description =
-          "no route for " + method + " (:authority \"" + authority + "\"): " + why;
+      String asked = authority == null ? "no :authority" : ":authority \"" + authority + "\"";
+      String description = "no route for " + method + " (" + asked + "): " + why;
       if (result.completeExceptionally(status.withDescription(description).asException())
           && status.getCode() == Status.Code.UNAVAILABLE
           && loggedFailures.asMap().putIfAbsent(description, Boolean.TRUE) == null) {

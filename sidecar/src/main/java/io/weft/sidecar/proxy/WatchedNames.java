@@ -4,19 +4,24 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Status;
 import io.weft.sidecar.discovery.EndpointSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The latest state of the names the router looks up (mesh services, or gRPC service routes),
  * each kept current by an open watch on the {@link EndpointSource}. The first lookup of a name
- * opens its watch and completes when the first update (or error) arrives; later lookups complete
- * at once with the latest state. At most {@code capacity} names are watched: the least recently
- * looked up is evicted and its watch closed.
+ * opens its watch and completes when the first update (or error) arrives, or with UNAVAILABLE
+ * when none has arrived within the answer timeout; later lookups complete at once with the latest
+ * state (until the first answer, that is the timeout error). At most {@code capacity} names are
+ * watched: the least recently looked up is evicted and its watch closed.
  *
  * @param <T> the watched resource
  */
@@ -33,15 +38,23 @@ final class WatchedNames<T> {
 
   private final WatchOpener<T> opener;
   private final int capacity;
+  private final ScheduledExecutorService scheduler;
+  private final Duration answerTimeout;
   private final Map<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
   private boolean closed;
 
-  WatchedNames(WatchOpener<T> opener, int capacity) {
+  WatchedNames(
+      WatchOpener<T> opener,
+      int capacity,
+      ScheduledExecutorService scheduler,
+      Duration answerTimeout) {
     this.opener = requireNonNull(opener, "opener");
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
     }
     this.capacity = capacity;
+    this.scheduler = requireNonNull(scheduler, "scheduler");
+    this.answerTimeout = requireNonNull(answerTimeout, "answerTimeout");
   }
 
   /**
@@ -82,6 +95,8 @@ final class WatchedNames<T> {
   }
 
   private void open(Entry entry) {
+    entry.timer =
+        scheduler.schedule(entry::onNoAnswer, answerTimeout.toNanos(), TimeUnit.NANOSECONDS);
     EndpointSource.Watch watch;
     try {
       watch = opener.open(entry.name, entry);
@@ -116,11 +131,15 @@ final class WatchedNames<T> {
     }
   }
 
-  /** One watched name; the source calls it one update at a time. */
+  /**
+   * One watched name; the source calls it one update at a time. {@code latest} changes under the
+   * entry's lock (the source and the answer timer race); {@code first} completes outside it.
+   */
   private final class Entry implements EndpointSource.Watcher<T> {
     private final String name;
     private final CompletableFuture<Lookup<T>> first = new CompletableFuture<>();
     private volatile Lookup<T> latest;
+    private volatile ScheduledFuture<?> timer;
     // Guarded by WatchedNames.this.
     private EndpointSource.Watch watch;
     private boolean detached;
@@ -131,9 +150,7 @@ final class WatchedNames<T> {
 
     @Override
     public void onUpdate(T resource) {
-      Lookup<T> lookup = new Lookup<>(resource, null);
-      latest = lookup;
-      first.complete(lookup);
+      answered(new Lookup<>(resource, null));
     }
 
     @Override
@@ -142,9 +159,37 @@ final class WatchedNames<T> {
       if (current != null && current.resource() != null) {
         return; // ambient: keep the last update
       }
-      Lookup<T> lookup = new Lookup<>(null, status);
-      latest = lookup;
+      answered(new Lookup<>(null, status));
+    }
+
+    private void answered(Lookup<T> lookup) {
+      synchronized (this) {
+        latest = lookup;
+      }
       first.complete(lookup);
+      cancelTimer();
+    }
+
+    void onNoAnswer() {
+      Lookup<T> lookup =
+          new Lookup<>(
+              null,
+              Status.UNAVAILABLE.withDescription(
+                  "no answer from the control plane within " + answerTimeout.toMillis() + " ms"));
+      synchronized (this) {
+        if (latest != null) {
+          return;
+        }
+        latest = lookup;
+      }
+      first.complete(lookup);
+    }
+
+    private void cancelTimer() {
+      ScheduledFuture<?> scheduled = timer;
+      if (scheduled != null) {
+        scheduled.cancel(false);
+      }
     }
 
     void attach(EndpointSource.Watch opened) {
@@ -167,6 +212,7 @@ final class WatchedNames<T> {
       if (toClose != null) {
         toClose.close();
       }
+      cancelTimer();
       first.complete(new Lookup<>(null, Status.UNAVAILABLE.withDescription(why)));
     }
   }

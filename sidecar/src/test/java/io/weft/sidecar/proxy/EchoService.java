@@ -7,6 +7,7 @@ import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -76,15 +77,23 @@ final class EchoService extends EchoGrpc.EchoImplBase {
                 super.close(status, trailers);
               }
             };
-        return Contexts.interceptCall(
-            Context.current().withValue(HEADERS, headers), decorated, headers, next);
+        ServerCall.Listener<ReqT> listener =
+            Contexts.interceptCall(
+                Context.current().withValue(HEADERS, headers), decorated, headers, next);
+        return new SimpleForwardingServerCallListener<>(listener) {
+          @Override
+          public void onCancel() {
+            cancelled.incrementAndGet();
+            super.onCancel();
+          }
+        };
       }
     };
   }
 
   @Override
   public void unary(EchoRequest request, StreamObserver<EchoResponse> responses) {
-    watchCancellation(responses);
+    allowCancellation(responses);
     if (stallOrFail(request, responses)) {
       return;
     }
@@ -97,7 +106,7 @@ final class EchoService extends EchoGrpc.EchoImplBase {
 
   @Override
   public StreamObserver<EchoRequest> clientStream(StreamObserver<EchoResponse> responses) {
-    watchCancellation(responses);
+    allowCancellation(responses);
     AtomicInteger count = new AtomicInteger();
     return new StreamObserver<>() {
       private EchoRequest last = EchoRequest.getDefaultInstance();
@@ -123,7 +132,7 @@ final class EchoService extends EchoGrpc.EchoImplBase {
 
   @Override
   public void serverStream(EchoRequest request, StreamObserver<EchoResponse> responses) {
-    watchCancellation(responses);
+    allowCancellation(responses);
     if (stallOrFail(request, responses)) {
       return;
     }
@@ -147,7 +156,7 @@ final class EchoService extends EchoGrpc.EchoImplBase {
 
   @Override
   public StreamObserver<EchoRequest> bidi(StreamObserver<EchoResponse> responses) {
-    watchCancellation(responses);
+    allowCancellation(responses);
     AtomicInteger count = new AtomicInteger();
     AtomicBoolean failed = new AtomicBoolean();
     return new StreamObserver<>() {
@@ -188,10 +197,9 @@ final class EchoService extends EchoGrpc.EchoImplBase {
     return false;
   }
 
-  private void watchCancellation(StreamObserver<EchoResponse> responses) {
-    ServerCallStreamObserver<EchoResponse> observer =
-        (ServerCallStreamObserver<EchoResponse>) responses;
-    observer.setOnCancelHandler(cancelled::incrementAndGet);
+  /** Lets the call be cancelled while the handler still sends (the interceptor counts it). */
+  private static void allowCancellation(StreamObserver<EchoResponse> responses) {
+    ((ServerCallStreamObserver<EchoResponse>) responses).setOnCancelHandler(() -> {});
   }
 
   private static Throwable failure(EchoRequest request) {

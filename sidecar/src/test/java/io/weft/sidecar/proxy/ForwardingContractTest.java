@@ -224,15 +224,15 @@ abstract class ForwardingContractTest {
 
   @Test
   void deadlineExpiry_failsTheCallerAndCancelsTheUpstream() {
-    StatusRuntimeException error =
-        catchThrowableOfType(
-            StatusRuntimeException.class,
-            () ->
-                blocking
-                    .withDeadlineAfter(500, TimeUnit.MILLISECONDS)
-                    .unary(request("slow").setStall(true).build()));
+    blocking.unary(request("warm up the connections").build());
+    StreamRecorder responses = new StreamRecorder();
 
-    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    async
+        .withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
+        .unary(request("slow").setStall(true).build(), responses);
+
+    await().atMost(WAIT).until(() -> upstream.service.callsStarted.get() == 2);
+    assertThat(responses.awaitDone()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     await().atMost(WAIT).until(() -> upstream.service.cancelled.get() == 1);
   }
 

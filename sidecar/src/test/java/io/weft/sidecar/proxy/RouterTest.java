@@ -111,7 +111,22 @@ class RouterTest {
     Status status = failure(result);
     assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(status.getDescription())
-        .contains("no answer from the control plane about gRPC service helloworld.Greeter");
+        .contains("helloworld.Greeter")
+        .contains("no answer from the control plane")
+        .contains("5000 ms");
+  }
+
+  @Test
+  void route_failsAtOnce_afterTheFirstLookupTimedOut_untilTheSourceAnswers() {
+    router.route("localhost", METHOD, null);
+    clock.forward(5, TimeUnit.SECONDS);
+
+    assertThat(failure(router.route("localhost", METHOD, null)).getDescription())
+        .contains("no answer from the control plane");
+    assertThat(clock.pendingTaskCount()).isZero();
+
+    source.setRoute("helloworld.Greeter", "greeter");
+    assertThat(router.route("localhost", METHOD, null)).isCompletedWithValue("greeter");
   }
 
   @Test

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * from the {@link PickedUpstream} the balancer fills.
  *
  * <p>Nothing is requested from the caller before {@link #start} has started the upstream call.
- * Every event of both calls runs in one per-call {@link SynchronizationContext}, so the state
- * needs no lock and the two calls are used by one thread at a time.
+ * Every event of both calls runs in one per-call {@link SynchronizationContext}, so the state needs
+ * no lock and the two calls are used by one thread at a time.
  */
 final class CallForwarder {
 
@@ -93,7 +93,8 @@ final class CallForwarder {
           Context previous = upstreamContext.attach();
           try {
             upstream = channel.newCall(caller.getMethodDescriptor(), upstreamOptions());
-            upstream.start(new UpstreamListener(), ForwardedMetadata.requestHeaders(requestHeaders));
+            upstream.start(
+                new UpstreamListener(), ForwardedMetadata.requestHeaders(requestHeaders));
           } finally {
             upstreamContext.detach(previous);
           }
@@ -202,8 +203,7 @@ final class CallForwarder {
         "proxying {} failed; ending the call",
         caller.getMethodDescriptor().getFullMethodName(),
         error);
-    Status status =
-        Status.INTERNAL.withDescription("the proxy failed: " + error).withCause(error);
+    Status status = Status.INTERNAL.withDescription("the proxy failed: " + error).withCause(error);
     if (upstream != null && endCode == null && closedWith == null) {
       cancelQuietly(() -> upstream.cancel("the proxy failed", error));
     }

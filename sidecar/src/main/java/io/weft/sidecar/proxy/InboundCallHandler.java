@@ -40,8 +40,7 @@ final class InboundCallHandler implements ServerCallHandler<byte[], byte[]> {
     inFlight.increment();
     CallForwarder forwarder =
         new CallForwarder(call, headers, Context.current(), maxMessageSize, inFlight::decrement);
-    forwarder.start(
-        app, metrics.start(Direction.INBOUND, localService, localInstance, startNanos));
+    forwarder.start(app, metrics.start(Direction.INBOUND, localService, localInstance, startNanos));
     return forwarder.callerListener();
   }
 }

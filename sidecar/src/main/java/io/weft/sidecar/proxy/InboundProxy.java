@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The inbound proxy (port 15006): forwards every call it receives to the local app,
- * transparently, and counts the calls in flight so that a drain can wait for them. {@link
- * #shutdown()} stops accepting new calls while the calls in progress finish.
+ * The inbound proxy (port 15006): forwards every call it receives to the local app, transparently,
+ * and counts the calls in flight so that a drain can wait for them. {@link #shutdown()} stops
+ * accepting new calls while the calls in progress finish.
  */
 public final class InboundProxy {
 

@@ -36,7 +36,9 @@ final class OutboundCallHandler implements ServerCallHandler<byte[], byte[]> {
     Context context = Context.current();
     CallForwarder forwarder = new CallForwarder(call, headers, context, maxMessageSize, () -> {});
     router
-        .route(call.getAuthority(), call.getMethodDescriptor().getFullMethodName(),
+        .route(
+            call.getAuthority(),
+            call.getMethodDescriptor().getFullMethodName(),
             context.getDeadline())
         .whenComplete(
             (service, error) -> {

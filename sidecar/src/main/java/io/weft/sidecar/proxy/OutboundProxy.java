@@ -10,9 +10,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The outbound proxy (port 15001): the app calls any gRPC method on it; each call is routed to a
- * mesh service (by {@code :authority}, else by the gRPC service of the method, see {@link
- * Router}) and forwarded transparently on that service's channel from {@link UpstreamChannels}.
- * The response header {@code x-weft-upstream} names the instance that served the call.
+ * mesh service (by {@code :authority}, else by the gRPC service of the method, see {@link Router})
+ * and forwarded transparently on that service's channel from {@link UpstreamChannels}. The response
+ * header {@code x-weft-upstream} names the instance that served the call.
  */
 public final class OutboundProxy {
 
@@ -31,9 +31,9 @@ public final class OutboundProxy {
   }
 
   /**
-   * A builder for a proxy that learns routes from {@code endpoints}, reaches mesh services
-   * through {@code upstreams}, records into {@code metrics}, and times route lookups out on
-   * {@code scheduler} (not shut down by the proxy).
+   * A builder for a proxy that learns routes from {@code endpoints}, reaches mesh services through
+   * {@code upstreams}, records into {@code metrics}, and times route lookups out on {@code
+   * scheduler} (not shut down by the proxy).
    */
   public static Builder builder(
       EndpointSource endpoints,

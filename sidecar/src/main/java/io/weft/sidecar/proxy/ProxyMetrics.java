@@ -22,19 +22,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The proxies' metrics.
  *
  * <ul>
- *   <li>{@code weft_proxy_requests_total} (counter; tags {@code direction}, {@code service},
- *       {@code instance}, {@code code}): finished calls.
- *   <li>{@code weft_proxy_request_duration_seconds} (timer with a percentile histogram; tags
- *       {@code direction}, {@code service}, {@code instance}): from the call's arrival to its end.
+ *   <li>{@code weft_proxy_requests_total} (counter; tags {@code direction}, {@code service}, {@code
+ *       instance}, {@code code}): finished calls.
+ *   <li>{@code weft_proxy_request_duration_seconds} (timer with a percentile histogram; tags {@code
+ *       direction}, {@code service}, {@code instance}): from the call's arrival to its end.
  *   <li>{@code weft_proxy_in_flight} (gauge; tags {@code direction}, {@code service}): calls in
  *       progress.
  * </ul>
  *
- * <p>{@code service} is the mesh service a call went to (outbound) or the local service
- * (inbound); {@code none} for a call that was never routed. {@code instance} is the picked
- * instance ({@code none} when nothing was picked). To keep cardinality bounded, after {@value
- * #MAX_INSTANCES} distinct service/instance pairs further instances are counted as {@code
- * other}.
+ * <p>{@code service} is the mesh service a call went to (outbound) or the local service (inbound);
+ * {@code none} for a call that was never routed. {@code instance} is the picked instance ({@code
+ * none} when nothing was picked). To keep cardinality bounded, after {@value #MAX_INSTANCES}
+ * distinct service/instance pairs further instances are counted as {@code other}.
  */
 public final class ProxyMetrics {
 
@@ -136,8 +135,7 @@ public final class ProxyMetrics {
       gauge.decrementAndGet();
       String instance =
           boundedInstance(service, pickedInstance != null ? pickedInstance : defaultInstance);
-      Tags tags =
-          Tags.of("direction", direction.tag(), "service", service, "instance", instance);
+      Tags tags = Tags.of("direction", direction.tag(), "service", service, "instance", instance);
       Counter.builder("weft_proxy_requests_total")
           .description("Calls through the proxy, by the status code the caller got")
           .tags(tags.and("code", code.name()))

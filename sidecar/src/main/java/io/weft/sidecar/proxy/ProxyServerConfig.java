@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
- * Where a proxy listens and the limits of its server: address, message size, keep-alive. Build
- * with {@link #builder()}; every setting has a default.
+ * Where a proxy listens and the limits of its server: address, message size, keep-alive. Build with
+ * {@link #builder()}; every setting has a default.
  */
 public final class ProxyServerConfig {
 
@@ -128,8 +128,8 @@ public final class ProxyServerConfig {
     }
 
     /**
-     * Executor for the server's call callbacks. By default they run on the transport threads,
-     * which suits the proxy: its callbacks never block.
+     * Executor for the server's call callbacks. By default they run on the transport threads, which
+     * suits the proxy: its callbacks never block.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");

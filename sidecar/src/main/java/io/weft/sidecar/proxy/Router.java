@@ -34,16 +34,17 @@ import org.slf4j.LoggerFactory;
  *       it takes the call; none, or several, fail the call with UNAVAILABLE saying why.
  * </ol>
  *
- * <p>Lookups never block: the first lookup of a name waits for the source's first answer,
- * bounded by the route timeout and the call's deadline; later lookups use the state kept current
- * by the open watch (a name the source has not answered within the route timeout fails at once
- * until it answers). Each distinct failure is logged once a minute at most, not once per call.
+ * <p>Lookups never block: the first lookup of a name waits for the source's first answer, bounded
+ * by the route timeout and the call's deadline; later lookups use the state kept current by the
+ * open watch (a name the source has not answered within the route timeout fails at once until it
+ * answers). Each distinct failure is logged once a minute at most, not once per call.
  */
 final class Router {
 
   private static final Logger logger = LoggerFactory.getLogger(Router.class);
 
-  private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_1123_LABEL =
+      Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern GRPC_SERVICE =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
   private static final int MAX_GRPC_SERVICE_LENGTH = 255;
@@ -64,8 +65,7 @@ final class Router {
     requireNonNull(source, "source");
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.routeTimeout = requireNonNull(routeTimeout, "routeTimeout");
-    this.services =
-        new WatchedNames<>(source::watchService, cacheSize, scheduler, routeTimeout);
+    this.services = new WatchedNames<>(source::watchService, cacheSize, scheduler, routeTimeout);
     this.routes = new WatchedNames<>(source::watchRoute, cacheSize, scheduler, routeTimeout);
     this.loggedFailures =
         CacheBuilder.newBuilder()
@@ -150,7 +150,8 @@ final class Router {
       if (grpcService == null
           || grpcService.length() > MAX_GRPC_SERVICE_LENGTH
           || !GRPC_SERVICE.matcher(grpcService).matches()) {
-        fail(Status.UNAVAILABLE, authorityWhy + ", and the method path names no valid gRPC service");
+        fail(
+            Status.UNAVAILABLE, authorityWhy + ", and the method path names no valid gRPC service");
         return;
       }
       await(
@@ -223,7 +224,9 @@ final class Router {
         }
       }
       boolean expiresByDeadline = byDeadline;
-      timer = scheduler.schedule(() -> onTimeout(expiresByDeadline), timeoutNanos, TimeUnit.NANOSECONDS);
+      timer =
+          scheduler.schedule(
+              () -> onTimeout(expiresByDeadline), timeoutNanos, TimeUnit.NANOSECONDS);
       ScheduledFuture<?> scheduled = timer;
       result.whenComplete((service, error) -> scheduled.cancel(false));
     }

@@ -16,12 +16,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The latest state of the names the router looks up (mesh services, or gRPC service routes),
- * each kept current by an open watch on the {@link EndpointSource}. The first lookup of a name
- * opens its watch and completes when the first update (or error) arrives, or with UNAVAILABLE
- * when none has arrived within the answer timeout; later lookups complete at once with the latest
- * state (until the first answer, that is the timeout error). At most {@code capacity} names are
- * watched: the least recently looked up is evicted and its watch closed.
+ * The latest state of the names the router looks up (mesh services, or gRPC service routes), each
+ * kept current by an open watch on the {@link EndpointSource}. The first lookup of a name opens its
+ * watch and completes when the first update (or error) arrives, or with UNAVAILABLE when none has
+ * arrived within the answer timeout; later lookups complete at once with the latest state (until
+ * the first answer, that is the timeout error). At most {@code capacity} names are watched: the
+ * least recently looked up is evicted and its watch closed.
  *
  * @param <T> the watched resource
  */

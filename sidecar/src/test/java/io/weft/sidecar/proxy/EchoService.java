@@ -53,8 +53,7 @@ final class EchoService extends EchoGrpc.EchoImplBase {
   final AtomicBoolean streamBlocked = new AtomicBoolean();
 
   /**
-   * Counts calls, captures request headers for the service, and adds response headers and
-   * trailers.
+   * Counts calls, captures request headers for the service, and adds response headers and trailers.
    */
   ServerInterceptor interceptor() {
     return new ServerInterceptor() {
@@ -209,10 +208,7 @@ final class EchoService extends EchoGrpc.EchoImplBase {
             .setMessage(request.getFailMessage())
             .addDetails(
                 Any.pack(
-                    ErrorInfo.newBuilder()
-                        .setReason(ERROR_REASON)
-                        .setDomain("echo.test")
-                        .build()))
+                    ErrorInfo.newBuilder().setReason(ERROR_REASON).setDomain("echo.test").build()))
             .build();
     return StatusProto.toStatusRuntimeException(status);
   }

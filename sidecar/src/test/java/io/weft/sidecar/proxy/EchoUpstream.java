@@ -18,10 +18,10 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One instance of the echo app on a real Netty server on loopback, with a channel to it that
- * fills the {@link PickedUpstream} holder as the mesh balancer would.
+ * One instance of the echo app on a real Netty server on loopback, with a channel to it that fills
+ * the {@link PickedUpstream} holder as the mesh balancer would.
  */
-final class EchoUpstream implements AutoCloseable {
+final class EchoUpstream {
 
   /** Message limit of the test servers and clients: above the proxy's, so the proxy's binds. */
   static final int LARGE_LIMIT = 16 * 1024 * 1024;
@@ -73,8 +73,8 @@ final class EchoUpstream implements AutoCloseable {
         .build();
   }
 
-  @Override
-  public void close() throws InterruptedException {
+  /** Stops the server and the channel. */
+  void close() throws InterruptedException {
     channel.shutdownNow();
     server.shutdownNow();
     channel.awaitTermination(10, TimeUnit.SECONDS);

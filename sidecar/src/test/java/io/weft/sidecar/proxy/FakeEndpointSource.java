@@ -48,7 +48,9 @@ final class FakeEndpointSource implements EndpointSource {
   /** Sets the route of {@code grpcService} to the given mesh services. */
   void setRoute(String grpcService, String... meshServices) {
     GrpcRoute update =
-        GrpcRoute.newBuilder().setGrpcService(grpcService).addAllServices(List.of(meshServices))
+        GrpcRoute.newBuilder()
+            .setGrpcService(grpcService)
+            .addAllServices(List.of(meshServices))
             .build();
     List<Watcher<GrpcRoute>> toCall;
     synchronized (this) {

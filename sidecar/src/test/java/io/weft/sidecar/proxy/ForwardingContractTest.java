@@ -37,9 +37,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What both proxies must forward transparently, run against each of them through real Netty
- * servers and channels on loopback: every call type, metadata, status and details, deadlines,
- * cancellation, flow control, message size limits and compression.
+ * What both proxies must forward transparently, run against each of them through real Netty servers
+ * and channels on loopback: every call type, metadata, status and details, deadlines, cancellation,
+ * flow control, message size limits and compression.
  */
 abstract class ForwardingContractTest {
 
@@ -101,10 +101,13 @@ abstract class ForwardingContractTest {
     requests.onCompleted();
 
     assertThat(responses.awaitDone()).isEqualTo(Status.Code.OK);
-    assertThat(responses.messages).singleElement().satisfies(r -> {
-      assertThat(r.getRequestCount()).isEqualTo(5);
-      assertThat(r.getMessage()).isEqualTo("m4");
-    });
+    assertThat(responses.messages)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getRequestCount()).isEqualTo(5);
+              assertThat(r.getMessage()).isEqualTo("m4");
+            });
   }
 
   @Test
@@ -127,7 +130,8 @@ abstract class ForwardingContractTest {
     requests.onCompleted();
 
     assertThat(responses.awaitDone()).isEqualTo(Status.Code.OK);
-    assertThat(responses.messages).extracting(EchoResponse::getMessage)
+    assertThat(responses.messages)
+        .extracting(EchoResponse::getMessage)
         .containsExactly("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9");
   }
 
@@ -178,8 +182,9 @@ abstract class ForwardingContractTest {
     assertThat(details.getDetailsList())
         .singleElement()
         .satisfies(
-            any -> assertThat(any.unpack(ErrorInfo.class).getReason())
-                .isEqualTo(EchoService.ERROR_REASON));
+            any ->
+                assertThat(any.unpack(ErrorInfo.class).getReason())
+                    .isEqualTo(EchoService.ERROR_REASON));
     assertThat(error.getTrailers().get(EchoService.TRAILER)).isEqualTo("bye");
   }
 
@@ -344,7 +349,8 @@ abstract class ForwardingContractTest {
 
     EchoResponse response =
         blocking
-            .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(responseHeaders, trailers))
+            .withInterceptors(
+                MetadataUtils.newCaptureMetadataInterceptor(responseHeaders, trailers))
             .unary(request("zip").setCompressResponse(true).setResponseSize(1000).build());
 
     assertThat(response.getPayload().size()).isEqualTo(1000);

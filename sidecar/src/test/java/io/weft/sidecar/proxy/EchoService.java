@@ -23,6 +23,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +52,7 @@ final class EchoService extends EchoGrpc.EchoImplBase {
   final AtomicInteger cancelled = new AtomicInteger();
   final AtomicInteger streamSent = new AtomicInteger();
   final AtomicBoolean streamBlocked = new AtomicBoolean();
+  final CompletableFuture<Void> releaseRequests = new CompletableFuture<>();
 
   /**
    * Counts calls, captures request headers for the service, and adds response headers and trailers.
@@ -105,14 +107,22 @@ final class EchoService extends EchoGrpc.EchoImplBase {
 
   @Override
   public StreamObserver<EchoRequest> clientStream(StreamObserver<EchoResponse> responses) {
+    ServerCallStreamObserver<EchoResponse> observer =
+        (ServerCallStreamObserver<EchoResponse>) responses;
     allowCancellation(responses);
+    observer.disableAutoRequest();
+    observer.request(1);
     AtomicInteger count = new AtomicInteger();
     return new StreamObserver<>() {
       private EchoRequest last = EchoRequest.getDefaultInstance();
 
       @Override
       public void onNext(EchoRequest request) {
-        count.incrementAndGet();
+        if (count.incrementAndGet() == 1 && request.getHoldRequests()) {
+          releaseRequests.thenRun(() -> observer.request(Integer.MAX_VALUE));
+        } else {
+          observer.request(1);
+        }
         last = request;
       }
 

@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,10 +65,15 @@ abstract class ForwardingContractTest {
   /** Stops the proxy under test. */
   abstract void stopProxy() throws Exception;
 
+  /** The caller's channel to the proxy. */
+  ManagedChannel clientChannel(int proxyPort) {
+    return EchoUpstream.plaintextChannel(proxyPort);
+  }
+
   @BeforeEach
   void setUpProxy() throws Exception {
     upstream = new EchoUpstream("echo", "echo-1");
-    client = EchoUpstream.plaintextChannel(startProxy(upstream));
+    client = clientChannel(startProxy(upstream));
     blocking = EchoGrpc.newBlockingStub(client);
     async = EchoGrpc.newStub(client);
   }
@@ -256,7 +263,7 @@ abstract class ForwardingContractTest {
   }
 
   @Test
-  void slowReader_doesNotMakeTheProxyBuffer_thenGetsEverything() {
+  void slowCaller_doesNotMakeTheProxyBuffer_thenGetsEverything() {
     int count = 400;
     int size = 64 * 1024;
     ClientCall<EchoRequest, EchoResponse> call =
@@ -294,6 +301,64 @@ abstract class ForwardingContractTest {
     assertThat(closed.join().getCode()).isEqualTo(Status.Code.OK);
     assertThat(received).hasSize(count);
     assertThat(upstream.service.streamSent.get()).isEqualTo(count);
+  }
+
+  @Test
+  void slowUpstreamReader_doesNotMakeTheProxyBuffer_thenGetsEverything() {
+    int count = 400;
+    ByteString payload = ByteString.copyFrom(new byte[64 * 1024]);
+    AtomicInteger sent = new AtomicInteger();
+    StreamRecorder responses = new StreamRecorder();
+    ClientResponseObserver<EchoRequest, EchoResponse> observer =
+        new ClientResponseObserver<>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<EchoRequest> requests) {
+            requests.setOnReadyHandler(
+                () -> {
+                  while (requests.isReady() && sent.get() < count) {
+                    EchoRequest.Builder next = request("r" + sent.get()).setPayload(payload);
+                    requests.onNext(next.setHoldRequests(sent.get() == 0).build());
+                    if (sent.incrementAndGet() == count) {
+                      requests.onCompleted();
+                    }
+                  }
+                });
+          }
+
+          @Override
+          public void onNext(EchoResponse value) {
+            responses.onNext(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            responses.onError(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            responses.onCompleted();
+          }
+        };
+
+    async.clientStream(observer);
+
+    // The upstream reads nothing: the caller is held back at a bounded number sent.
+    await().atMost(WAIT).until(() -> sent.get() > 0);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(WAIT)
+        .until(() -> sent.get() > 0 && sent.get() < count / 4);
+    upstream.service.releaseRequests.complete(null);
+
+    assertThat(responses.awaitDone()).isEqualTo(Status.Code.OK);
+    assertThat(responses.messages)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getRequestCount()).isEqualTo(count);
+              assertThat(r.getMessage()).isEqualTo("r" + (count - 1));
+            });
   }
 
   @Test

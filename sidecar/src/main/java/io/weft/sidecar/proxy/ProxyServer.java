@@ -1,0 +1,63 @@
+package io.weft.sidecar.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Server;
+import io.grpc.ServerCallHandler;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The Netty server of one proxy: accepts every method and hands it to one handler. */
+final class ProxyServer {
+
+  private final Server server;
+
+  private ProxyServer(Server server) {
+    this.server = server;
+  }
+
+  /** Binds and starts a server for {@code handler} as {@code config} says. */
+  static ProxyServer start(ProxyServerConfig config, ServerCallHandler<byte[], byte[]> handler)
+      throws IOException {
+    requireNonNull(config, "config");
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+            .fallbackHandlerRegistry(new AnyMethodRegistry(handler))
+            .maxInboundMessageSize(config.maxMessageSize())
+            .permitKeepAliveTime(config.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .keepAliveTime(config.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+            .keepAliveTimeout(config.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (config.executor() != null) {
+      builder.executor(config.executor());
+    } else {
+      builder.directExecutor();
+    }
+    return new ProxyServer(builder.build().start());
+  }
+
+  int port() {
+    return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+  }
+
+  /** Stops accepting new calls; calls in progress go on. */
+  void shutdown() {
+    server.shutdown();
+  }
+
+  /** Ends every call and connection now. */
+  void shutdownNow() {
+    server.shutdownNow();
+  }
+
+  boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return server.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  boolean isTerminated() {
+    return server.isTerminated();
+  }
+}

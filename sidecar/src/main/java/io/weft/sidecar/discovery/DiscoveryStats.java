@@ -83,7 +83,9 @@ final class DiscoveryStats {
 
   /** Removes the meters from the registry. */
   void close() {
-    meters.forEach(registry::remove);
+    for (Meter meter : meters) {
+      registry.remove(meter);
+    }
   }
 
   private static void increment(Counter counter) {

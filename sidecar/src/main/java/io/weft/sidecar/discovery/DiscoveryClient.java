@@ -50,6 +50,7 @@ public final class DiscoveryClient implements EndpointSource, AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExponentialBackoff backoff;
   private final DiscoveryStats stats;
+  private final StreamEventLog eventLog;
   private final SynchronizationContext syncContext =
       new SynchronizationContext(
           (thread, e) -> logger.error("discovery client bug: uncaught exception", e));
@@ -61,10 +62,8 @@ public final class DiscoveryClient implements EndpointSource, AutoCloseable {
   // Everything below is touched only in syncContext.
   private DiscoveryStream stream;
   private boolean streamResponded;
-  private long streamOpenedNanos;
   private boolean everOpened;
   private ScheduledHandle retryTimer;
-  private int failedAttempts;
   private Status unreachable;
   private boolean closed;
   private String controlPlaneId = "";
@@ -114,6 +113,7 @@ public final class DiscoveryClient implements EndpointSource, AutoCloseable {
     this.backoff = new ExponentialBackoff(backoffOptions, random);
     this.stats = new DiscoveryStats(meterRegistry);
     this.target = channel.authority();
+    this.eventLog = new StreamEventLog(node.getId(), target);
     syncContext.execute(this::publish);
   }
 
@@ -231,7 +231,7 @@ public final class DiscoveryClient implements EndpointSource, AutoCloseable {
 
   private void openStream() {
     stream = DiscoveryStream.open(channel, syncContext, streamListener);
-    streamOpenedNanos = ticker.read();
+    eventLog.opened(ticker.read());
     streamResponded = false;
     if (everOpened) {
       stats.reconnect();
@@ -257,13 +257,7 @@ public final class DiscoveryClient implements EndpointSource, AutoCloseable {
       backoff.reset();
       unreachable = null;
       stats.connected(true);
-      logger.info(
-          "node {}: discovery stream to control plane {} (id {}) {}",
-          node.getId(), target, response.getControlPlaneId(),
-          failedAttempts > 0
-              ? "reconnected after " + failedAttempts + " lost or failed streams"
-              : "connected");
-      failedAttempts = 0;
+      eventLog.connected(response.getControlPlaneId());
     }
     stats.response();
     controlPlaneId = response.getControlPlaneId();
@@ -313,33 +307,16 @@ public final class DiscoveryClient implements EndpointSource, AutoCloseable {
 
   private void handleClosed(Status status) {
     boolean wasConnected = streamResponded;
-    long lastedMillis = TimeUnit.NANOSECONDS.toMillis(ticker.read() - streamOpenedNanos);
     stream = null;
     streamResponded = false;
     stats.connected(false);
-    failedAttempts = wasConnected ? 1 : failedAttempts + 1;
     unreachable =
         Status.UNAVAILABLE
             .withDescription("control plane " + target + " unreachable (node " + node.getId()
                 + "): " + status.getCode() + ": " + status.getDescription())
             .withCause(status.getCause());
     long delayNanos = backoff.nextDelayNanos();
-    long delayMillis = TimeUnit.NANOSECONDS.toMillis(delayNanos);
-    if (wasConnected) {
-      logger.warn("node {}: discovery stream to control plane {} lost after {} ms: {} {}; "
-              + "keeping what it holds, reconnecting in {} ms",
-          node.getId(), target, lastedMillis, status.getCode(), status.getDescription(),
-          delayMillis);
-    } else if (failedAttempts == 1) {
-      logger.warn("node {}: cannot open discovery stream to control plane {}: {} {}; "
-              + "retrying with backoff, next in {} ms",
-          node.getId(), target, status.getCode(), status.getDescription(), delayMillis);
-    } else {
-      logger.debug("node {}: discovery stream attempt {} to control plane {} failed: {} {}; "
-              + "next in {} ms",
-          node.getId(), failedAttempts, target, status.getCode(), status.getDescription(),
-          delayMillis);
-    }
+    eventLog.closed(status, wasConnected, ticker.read(), delayNanos);
     services.failUnresolved(unreachable);
     routes.failUnresolved(unreachable);
     retryTimer =

@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /** A {@link FakeDiscoveryService} on a real Netty server on loopback, and a channel to it. */
-final class FakeControlPlane implements AutoCloseable {
+final class FakeControlPlane {
 
   final FakeDiscoveryService service = new FakeDiscoveryService();
   final Server server;
@@ -28,8 +28,8 @@ final class FakeControlPlane implements AutoCloseable {
             .build();
   }
 
-  @Override
-  public void close() throws InterruptedException {
+  /** Shuts the channel and the server down and waits for both. */
+  void close() throws InterruptedException {
     channel.shutdownNow();
     server.shutdownNow();
     channel.awaitTermination(10, TimeUnit.SECONDS);

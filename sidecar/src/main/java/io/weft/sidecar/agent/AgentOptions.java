@@ -2,6 +2,7 @@ package io.weft.sidecar.agent;
 
 import static java.util.Objects.requireNonNull;
 
+import io.weft.common.BackoffOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.weft.sidecar.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.weft.common.BackoffOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

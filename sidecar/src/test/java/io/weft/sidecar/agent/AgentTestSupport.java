@@ -3,7 +3,9 @@ package io.weft.sidecar.agent;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
+import io.weft.common.BackoffOptions;
 import io.weft.testing.FakeClock;
+import io.weft.testing.FixedRandom;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -23,12 +25,7 @@ abstract class AgentTestSupport {
   static final Duration WAIT = Duration.ofSeconds(20);
 
   /** Jitter factor 1: delays are exactly initial * multiplier^n. */
-  static final Random NO_JITTER = new Random() {
-    @Override
-    public double nextDouble() {
-      return 0.5;
-    }
-  };
+  static final Random NO_JITTER = FixedRandom.of(0.5);
 
   final FakeClock clock = new FakeClock();
   final FakeControlPlane controlPlane = new FakeControlPlane();

@@ -1,7 +1,6 @@
 package io.weft.sidecar.discovery;
 
 import static io.weft.sidecar.discovery.TestResources.NODE;
-import static io.weft.sidecar.discovery.TestResources.fixedRandom;
 import static io.weft.sidecar.discovery.TestResources.instance;
 import static io.weft.sidecar.discovery.TestResources.response;
 import static io.weft.sidecar.discovery.TestResources.route;
@@ -11,12 +10,14 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
+import io.weft.common.BackoffOptions;
 import io.weft.mesh.v1.DiscoveryRequest;
 import io.weft.mesh.v1.GrpcRoute;
 import io.weft.mesh.v1.KnownService;
 import io.weft.mesh.v1.ServiceEndpoints;
 import io.weft.sidecar.discovery.FakeDiscoveryService.FakeStream;
 import io.weft.testing.FakeClock;
+import io.weft.testing.FixedRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class DiscoveryClientReconnectTest {
             NODE,
             clock.ticker(),
             clock.scheduler(),
-            fixedRandom(0.75),
+            FixedRandom.of(0.75),
             BackoffOptions.DEFAULT);
   }
 

@@ -1,7 +1,6 @@
 package io.weft.sidecar.discovery;
 
 import static io.weft.sidecar.discovery.TestResources.NODE;
-import static io.weft.sidecar.discovery.TestResources.fixedRandom;
 import static io.weft.sidecar.discovery.TestResources.instance;
 import static io.weft.sidecar.discovery.TestResources.response;
 import static io.weft.sidecar.discovery.TestResources.route;
@@ -13,12 +12,14 @@ import static org.awaitility.Awaitility.await;
 import com.google.rpc.Code;
 import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.weft.common.BackoffOptions;
 import io.weft.mesh.v1.DiscoveryRequest;
 import io.weft.mesh.v1.GrpcRoute;
 import io.weft.mesh.v1.ServiceEndpoints;
 import io.weft.sidecar.discovery.EndpointSource.Watch;
 import io.weft.sidecar.discovery.FakeDiscoveryService.FakeStream;
 import io.weft.testing.FakeClock;
+import io.weft.testing.FixedRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,7 @@ class DiscoveryClientTest {
             NODE,
             clock.ticker(),
             clock.scheduler(),
-            fixedRandom(0.5),
+            FixedRandom.of(0.5),
             BackoffOptions.DEFAULT,
             meters);
   }
@@ -410,7 +411,7 @@ class DiscoveryClientTest {
                     NODE.toBuilder().setId("").build(),
                     clock.ticker(),
                     clock.scheduler(),
-                    fixedRandom(0.5),
+                    FixedRandom.of(0.5),
                     BackoffOptions.DEFAULT))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("node.id: \"\" (expected: 1..253 printable ASCII characters)");

@@ -7,7 +7,6 @@ import io.weft.mesh.v1.Instance;
 import io.weft.mesh.v1.Node;
 import io.weft.mesh.v1.ServiceEndpoints;
 import java.util.List;
-import java.util.Random;
 
 /** Builders of valid mesh resources for the discovery client's tests. */
 final class TestResources {
@@ -63,15 +62,5 @@ final class TestResources {
 
   static DiscoveryResponse response(String version, String nonce, ServiceEndpoints... services) {
     return response(version, nonce, List.of(services), List.of());
-  }
-
-  /** A {@link Random} whose {@code nextDouble()} is always {@code value}: exact jitter. */
-  static Random fixedRandom(double value) {
-    return new Random() {
-      @Override
-      public double nextDouble() {
-        return value;
-      }
-    };
   }
 }

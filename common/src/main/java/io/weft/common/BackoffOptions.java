@@ -1,11 +1,11 @@
-package io.weft.sidecar.discovery;
+package io.weft.common;
 
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
 /**
- * How the discovery client waits between attempts to reach the control plane: the first delay is
+ * How the sidecar waits between attempts to reach the control plane: the first delay is
  * {@code initial}, each next one is {@code multiplier} times the previous, never more than
  * {@code max}; each delay is spread by up to {@code ±jitter} of itself (so {@code 0.2} means
  * ±20 %). The sequence starts again after any response is received.

@@ -1,4 +1,4 @@
-package io.weft.sidecar.discovery;
+package io.weft.common;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,27 +6,28 @@ import java.util.Random;
 
 /**
  * The sequence of delays between reconnection attempts described by {@link BackoffOptions}.
- * Not thread-safe: the discovery client uses it from its synchronization context only.
+ * Not thread-safe: each user keeps it in its synchronization context.
  */
-final class ExponentialBackoff {
+public final class ExponentialBackoff {
 
   private final BackoffOptions options;
   private final Random random;
   private double nextBaseNanos;
 
-  ExponentialBackoff(BackoffOptions options, Random random) {
+  /** A sequence under {@code options}, with jitter drawn from {@code random}. */
+  public ExponentialBackoff(BackoffOptions options, Random random) {
     this.options = requireNonNull(options, "options");
     this.random = requireNonNull(random, "random");
     reset();
   }
 
   /** Starts the sequence again from the initial delay. */
-  void reset() {
+  public void reset() {
     nextBaseNanos = options.initial().toNanos();
   }
 
   /** The delay before the next attempt, in nanoseconds; advances the sequence. */
-  long nextDelayNanos() {
+  public long nextDelayNanos() {
     double maxNanos = options.max().toNanos();
     double base = nextBaseNanos;
     nextBaseNanos = Math.min(base * options.multiplier(), maxNanos);

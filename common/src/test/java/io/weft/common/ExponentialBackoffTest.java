@@ -1,10 +1,10 @@
-package io.weft.sidecar.discovery;
+package io.weft.common;
 
-import static io.weft.sidecar.discovery.TestResources.fixedRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.weft.testing.FixedRandom;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ class ExponentialBackoffTest {
 
   @Test
   void delays_growByMultiplier_upToMax_withoutJitterAtMidpoint() {
-    ExponentialBackoff backoff = new ExponentialBackoff(BackoffOptions.DEFAULT, fixedRandom(0.5));
+    ExponentialBackoff backoff = new ExponentialBackoff(BackoffOptions.DEFAULT, FixedRandom.of(0.5));
 
     double[] expectedMillis = {100, 160, 256, 409.6, 655.36, 1048.576, 1677.7216, 2684.35456,
         4294.967296, 5000, 5000};
@@ -26,8 +26,8 @@ class ExponentialBackoffTest {
 
   @Test
   void jitter_spreadsEachDelay_butNeverAboveMax() {
-    ExponentialBackoff high = new ExponentialBackoff(BackoffOptions.DEFAULT, fixedRandom(1.0));
-    ExponentialBackoff low = new ExponentialBackoff(BackoffOptions.DEFAULT, fixedRandom(0.0));
+    ExponentialBackoff high = new ExponentialBackoff(BackoffOptions.DEFAULT, FixedRandom.of(1.0));
+    ExponentialBackoff low = new ExponentialBackoff(BackoffOptions.DEFAULT, FixedRandom.of(0.0));
 
     assertThat(high.nextDelayNanos()).isEqualTo(120 * MS);
     assertThat(low.nextDelayNanos()).isEqualTo(80 * MS);
@@ -53,7 +53,7 @@ class ExponentialBackoffTest {
 
   @Test
   void reset_startsAgainFromInitial() {
-    ExponentialBackoff backoff = new ExponentialBackoff(BackoffOptions.DEFAULT, fixedRandom(0.5));
+    ExponentialBackoff backoff = new ExponentialBackoff(BackoffOptions.DEFAULT, FixedRandom.of(0.5));
     backoff.nextDelayNanos();
     backoff.nextDelayNanos();
 

@@ -72,13 +72,6 @@ final class DrainConfirmations {
     handle.cancel();
   }
 
-  /** Whether a wait for the lease is pending. */
-  boolean isPending(String leaseId) {
-    synchronized (lock) {
-      return pending.containsKey(leaseId);
-    }
-  }
-
   /** The confirmation of the lease's drain, or null if none came yet. */
   DrainConfirmation confirmation(String leaseId) {
     synchronized (lock) {

@@ -114,12 +114,12 @@ public final class RegistrationServiceImpl
       responses.onError(e);
       return;
     }
+    drains.await(request.getLeaseId(), deregistration.service(), deregistration.revision());
     DeregisterResponse.Builder response =
         DeregisterResponse.newBuilder().setRevision(deregistration.revision());
     deregistration.instance().ifPresent(response::setInstance);
     responses.onNext(response.build());
     responses.onCompleted();
-    drains.await(request.getLeaseId(), deregistration.service(), deregistration.revision());
   }
 
   /** Cancels every pending drain wait. Call after the server stopped. */
@@ -225,9 +225,7 @@ public final class RegistrationServiceImpl
         disown(leaseId);
       }
       case REMOVED -> {
-        if (!drains.isPending(leaseId)) {
-          disown(leaseId);
-        }
+        // The stream keeps the lease until its drain confirmation, which every removal awaits.
       }
     }
   }

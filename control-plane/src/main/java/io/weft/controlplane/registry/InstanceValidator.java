@@ -78,13 +78,6 @@ public final class InstanceValidator {
     return errors;
   }
 
-  /** Every error in {@code instance}, with fields named {@code instance.<field>}. */
-  public static List<String> validateInstance(Instance instance) {
-    List<String> errors = new ArrayList<>();
-    validateInstance(requireNonNull(instance, "instance"), errors);
-    return errors;
-  }
-
   private static void validateNodeId(String nodeId, String field, List<String> errors) {
     if (nodeId.isEmpty() || nodeId.length() > 253 || !isPrintableAscii(nodeId, true)) {
       errors.add(
@@ -102,8 +95,7 @@ public final class InstanceValidator {
     return name.length() <= MAX_GRPC_SERVICE_CHARS && GRPC_SERVICE.matcher(name).matches();
   }
 
-  /** {@code errors} joined into one description, the excess ones summarised. */
-  public static String join(List<String> errors) {
+  private static String join(List<String> errors) {
     if (errors.size() <= MAX_REPORTED_ERRORS) {
       return String.join("; ", errors);
     }

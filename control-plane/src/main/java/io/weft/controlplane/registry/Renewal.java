@@ -35,8 +35,4 @@ public record Renewal(Outcome outcome, Duration timeLeft, String service, String
     requireNonNull(service, "service");
     requireNonNull(instanceId, "instanceId");
   }
-
-  static Renewal notFound() {
-    return new Renewal(Outcome.NOT_FOUND, Duration.ZERO, "", "");
-  }
 }

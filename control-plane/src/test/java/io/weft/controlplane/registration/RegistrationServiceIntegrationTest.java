@@ -276,6 +276,51 @@ class RegistrationServiceIntegrationTest {
   }
 
   @Test
+  void deregister_zeroGrace_removesAtOnce_andTheConfirmationStillReachesTheStream()
+      throws Exception {
+    RegisterResponse registered = blocking.register(TestRequests.request("greeter", "greeter-1"));
+    String leaseId = registered.getLeaseId();
+    KeepAliveClient stream = new KeepAliveClient(async);
+    stream.renewAndAwait(leaseId, HealthStatus.SERVING);
+
+    DeregisterResponse removed =
+        blocking.deregister(
+            DeregisterRequest.newBuilder()
+                .setLeaseId(leaseId)
+                .setGrace(Duration.getDefaultInstance())
+                .build());
+
+    assertThat(removed.hasInstance()).isFalse();
+    assertThat(registry.snapshot().services()).isEmpty();
+    await().atMost(20, TimeUnit.SECONDS).until(() -> tracker.waits.size() == 1);
+    assertThat(tracker.waits.get(0).revision).isEqualTo(removed.getRevision());
+
+    tracker.waits.get(0).complete(DrainConfirmation.newBuilder().setRevision(2).build());
+
+    assertThat(stream.next().getEvent()).isEqualTo(LeaseEvent.DRAIN_CONFIRMED);
+    assertThat(stream.renewAndAwait(leaseId, HealthStatus.SERVING).getEvent())
+        .isEqualTo(LeaseEvent.DRAIN_CONFIRMED);
+  }
+
+  @Test
+  void keepAlive_removedLeaseAwaitingConfirmation_isAnsweredRenewedWithZeroTtl()
+      throws Exception {
+    RegisterResponse registered = blocking.register(TestRequests.request("greeter", "greeter-1"));
+    blocking.deregister(
+        DeregisterRequest.newBuilder()
+            .setLeaseId(registered.getLeaseId())
+            .setGrace(Duration.getDefaultInstance())
+            .build());
+    KeepAliveClient stream = new KeepAliveClient(async);
+
+    KeepAliveResponse pending = stream.renewAndAwait(registered.getLeaseId(), HealthStatus.SERVING);
+
+    assertThat(pending.getEvent()).isEqualTo(LeaseEvent.RENEWED);
+    assertThat(pending.getLeaseTtl()).isEqualTo(Duration.getDefaultInstance());
+    assertThat(pending.getMessage()).contains("drain confirmation pending");
+  }
+
+  @Test
   void deregister_timedOutConfirmation_isDeliveredToo() throws Exception {
     RegisterResponse registered = blocking.register(TestRequests.request("greeter", "greeter-1"));
     KeepAliveClient stream = new KeepAliveClient(async);

@@ -79,7 +79,7 @@ final class DrainConfirmations {
     }
   }
 
-  /** Cancels the lease's wait and forgets its confirmation (the lease registered again or ended). */
+  /** Cancels the lease's wait and forgets its confirmation: it registered again, or ended. */
   void forget(String leaseId) {
     PropagationTracker.Cancellable handle = null;
     synchronized (lock) {

@@ -57,7 +57,8 @@ public final class ProtoDurations {
   /** A short human-readable form such as {@code 1.5s}, also for malformed durations. */
   public static String describe(com.google.protobuf.Duration duration) {
     if (!isValid(duration)) {
-      return duration.getSeconds() + "s" + (duration.getNanos() >= 0 ? "+" : "") + duration.getNanos() + "ns";
+      String sign = duration.getNanos() >= 0 ? "+" : "";
+      return duration.getSeconds() + "s" + sign + duration.getNanos() + "ns";
     }
     return describe(toJava(duration));
   }

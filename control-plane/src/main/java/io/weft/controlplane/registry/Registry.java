@@ -135,8 +135,8 @@ public final class Registry implements AutoCloseable {
           leases.bury(lease, Tombstones.Reason.SUPERSEDED, state.snapshot().revision(), now);
           events.superseded(lease, nodeId);
         }
-        lease =
-            new Lease(UUID.randomUUID().toString(), instance.getService(), instance.getInstanceId());
+        String leaseId = UUID.randomUUID().toString();
+        lease = new Lease(leaseId, instance.getService(), instance.getInstanceId());
         lease.nodeId = nodeId;
         leases.add(lease);
         state.put(instance);

@@ -264,7 +264,9 @@ class RegistrationServiceIntegrationTest {
     // The final deregistration removes the instance; renewals still answer DRAIN_CONFIRMED.
     DeregisterResponse removed =
         blocking.deregister(
-            DeregisterRequest.newBuilder().setLeaseId(leaseId).setGrace(Duration.getDefaultInstance())
+            DeregisterRequest.newBuilder()
+                .setLeaseId(leaseId)
+                .setGrace(Duration.getDefaultInstance())
                 .build());
     assertThat(removed.hasInstance()).isFalse();
     assertThat(removed.getRevision()).isEqualTo(3);

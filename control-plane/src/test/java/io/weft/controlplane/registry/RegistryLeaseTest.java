@@ -139,7 +139,8 @@ class RegistryLeaseTest {
   @Test
   void reRegister_sameNodeChangedFields_replacesWithoutDuplicate() throws Exception {
     Registration first = registry.register(TestRequests.request("greeter", "greeter-1"));
-    Instance moved = TestRequests.instance("greeter", "greeter-1").toBuilder().setPort(9000).build();
+    Instance moved =
+        TestRequests.instance("greeter", "greeter-1").toBuilder().setPort(9000).build();
 
     Registration second = registry.register(TestRequests.request(moved, "node-greeter-1"));
 

@@ -37,7 +37,8 @@ class ShardedMapTest {
     assertThat(map.get(null)).isNull();
 
     ShardedMap<String, Integer> before = map;
-    ShardedMap<String, Integer> after = map.with("new", 1).without(expected.keySet().iterator().next());
+    String someKey = expected.keySet().iterator().next();
+    ShardedMap<String, Integer> after = map.with("new", 1).without(someKey);
     assertThat(before).isEqualTo(expected);
     assertThat(after).isNotEqualTo(expected);
   }

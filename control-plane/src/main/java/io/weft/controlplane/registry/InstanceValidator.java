@@ -1,0 +1,264 @@
+package io.weft.controlplane.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.net.InetAddresses;
+import io.grpc.Status;
+import io.weft.mesh.v1.HealthStatus;
+import io.weft.mesh.v1.Instance;
+import io.weft.mesh.v1.RegisterRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Validates a {@link RegisterRequest} as a whole against the limits the mesh API documents, and
+ * reports every error at once. Each error names the field, the value (escaped and truncated when
+ * long) and what was expected, for example {@code instance.port: 70000 (expected: 1..65535)}.
+ * Purely syntactic: it never resolves names.
+ */
+public final class InstanceValidator {
+
+  /** The shortest lease TTL a request may ask for. */
+  public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(1);
+
+  /** The longest lease TTL a request may ask for. */
+  public static final Duration MAX_LEASE_TTL = Duration.ofSeconds(300);
+
+  /**
+   * Errors beyond this many are summarised, so that a status description stays well below the
+   * size gRPC allows in trailers.
+   */
+  static final int MAX_REPORTED_ERRORS = 16;
+
+  private static final int MAX_VALUE_CHARS = 64;
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern HOST_LABEL =
+      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?");
+  private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9._-]{0,63}");
+  private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,63}");
+  private static final Pattern GRPC_SERVICE =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+  private static final int MAX_METADATA_ENTRIES = 64;
+  private static final int MAX_METADATA_BYTES = 16 * 1024;
+  private static final int MAX_GRPC_SERVICES = 256;
+  private static final int MAX_GRPC_SERVICE_CHARS = 255;
+
+  private InstanceValidator() {}
+
+  /** {@link Status#OK} for a valid request, else INVALID_ARGUMENT describing every error. */
+  public static Status check(RegisterRequest request) {
+    List<String> errors = validate(request);
+    return errors.isEmpty() ? Status.OK : Status.INVALID_ARGUMENT.withDescription(join(errors));
+  }
+
+  /** Every error in {@code request}; empty when it is valid. */
+  public static List<String> validate(RegisterRequest request) {
+    requireNonNull(request, "request");
+    List<String> errors = new ArrayList<>();
+    if (request.hasInstance()) {
+      validateInstance(request.getInstance(), errors);
+    } else {
+      errors.add("instance: unset (expected: the instance to register)");
+    }
+    validateNodeId(request.getNodeId(), "node_id", errors);
+    if (request.hasLeaseTtl()) {
+      com.google.protobuf.Duration ttl = request.getLeaseTtl();
+      if (!ProtoDurations.isValid(ttl)
+          || ProtoDurations.toJava(ttl).compareTo(MIN_LEASE_TTL) < 0
+          || ProtoDurations.toJava(ttl).compareTo(MAX_LEASE_TTL) > 0) {
+        errors.add("lease_ttl: " + ProtoDurations.describe(ttl) + " (expected: unset or 1s..300s)");
+      }
+    }
+    return errors;
+  }
+
+  private static void validateNodeId(String nodeId, String field, List<String> errors) {
+    if (nodeId.isEmpty() || nodeId.length() > 253 || !isPrintableAscii(nodeId, true)) {
+      errors.add(
+          field + ": " + quote(nodeId) + " (expected: 1..253 printable ASCII characters)");
+    }
+  }
+
+  /** Whether {@code name} is a DNS-1123 label of at most 63 characters, as service names are. */
+  public static boolean isServiceName(String name) {
+    return DNS_LABEL.matcher(name).matches();
+  }
+
+  /** Whether {@code name} is a well-formed fully qualified gRPC service name. */
+  public static boolean isGrpcServiceName(String name) {
+    return name.length() <= MAX_GRPC_SERVICE_CHARS && GRPC_SERVICE.matcher(name).matches();
+  }
+
+  private static String join(List<String> errors) {
+    if (errors.size() <= MAX_REPORTED_ERRORS) {
+      return String.join("; ", errors);
+    }
+    return String.join("; ", errors.subList(0, MAX_REPORTED_ERRORS))
+        + "; and "
+        + (errors.size() - MAX_REPORTED_ERRORS)
+        + " more errors";
+  }
+
+  /**
+   * A string value for an error message: quoted, non-printable characters escaped, and cut to 64
+   * characters (with its length) when longer.
+   */
+  public static String quote(String value) {
+    String cut = value.length() > MAX_VALUE_CHARS ? value.substring(0, MAX_VALUE_CHARS) : value;
+    StringBuilder out = new StringBuilder(cut.length() + 16).append('"');
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || c > 0x7e) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    out.append('"');
+    if (cut.length() < value.length()) {
+      out.append("... (").append(value.length()).append(" chars)");
+    }
+    return out.toString();
+  }
+
+  private static void validateInstance(Instance instance, List<String> errors) {
+    if (!isServiceName(instance.getService())) {
+      errors.add(
+          "instance.service: "
+              + quote(instance.getService())
+              + " (expected: a DNS-1123 label: 1..63 characters of [a-z0-9-],"
+              + " starting and ending with a letter or digit)");
+    }
+    String id = instance.getInstanceId();
+    if (id.isEmpty() || id.length() > 253 || !isPrintableAscii(id, false)) {
+      errors.add(
+          "instance.instance_id: "
+              + quote(id)
+              + " (expected: 1..253 printable ASCII characters, no whitespace)");
+    }
+    if (!isAddress(instance.getAddress())) {
+      errors.add(
+          "instance.address: "
+              + quote(instance.getAddress())
+              + " (expected: an IPv4 or IPv6 literal other than 0.0.0.0 and ::, or a DNS name"
+              + " of dot-separated labels of [A-Za-z0-9-], at most 253 characters)");
+    }
+    int port = instance.getPort();
+    if (port < 1 || port > 65535) {
+      errors.add("instance.port: " + Integer.toUnsignedString(port) + " (expected: 1..65535)");
+    }
+    if (!ZONE.matcher(instance.getZone()).matches()) {
+      errors.add(
+          "instance.zone: "
+              + quote(instance.getZone())
+              + " (expected: 0..63 characters of [A-Za-z0-9._-])");
+    }
+    int weight = instance.getWeight();
+    if (weight < 0 || weight > 1000) {
+      errors.add(
+          "instance.weight: "
+              + Integer.toUnsignedString(weight)
+              + " (expected: 1..1000, or 0 for the default 100)");
+    }
+    validateMetadata(instance.getMetadataMap(), errors);
+    validateGrpcServices(instance.getGrpcServicesList(), errors);
+    HealthStatus health = instance.getHealth();
+    if (health != HealthStatus.HEALTH_STATUS_UNSPECIFIED
+        && health != HealthStatus.SERVING
+        && health != HealthStatus.NOT_SERVING) {
+      errors.add(
+          "instance.health: "
+              + (health == HealthStatus.UNRECOGNIZED
+                  ? String.valueOf(instance.getHealthValue())
+                  : health.name())
+              + " (expected: SERVING, NOT_SERVING or unspecified; DRAINING is set by Deregister)");
+    }
+  }
+
+  private static void validateMetadata(Map<String, String> metadata, List<String> errors) {
+    if (metadata.size() > MAX_METADATA_ENTRIES) {
+      errors.add(
+          "instance.metadata: " + metadata.size() + " entries (expected: at most 64)");
+    }
+    long bytes = 0;
+    for (Map.Entry<String, String> entry : metadata.entrySet()) {
+      if (!METADATA_KEY.matcher(entry.getKey()).matches()) {
+        errors.add(
+            "instance.metadata: key "
+                + quote(entry.getKey())
+                + " (expected: 1..63 characters of [A-Za-z0-9._/-])");
+      }
+      bytes += utf8Length(entry.getKey()) + utf8Length(entry.getValue());
+    }
+    if (bytes > MAX_METADATA_BYTES) {
+      errors.add(
+          "instance.metadata: "
+              + bytes
+              + " bytes of keys and values (expected: at most 16384, UTF-8)");
+    }
+  }
+
+  private static void validateGrpcServices(List<String> names, List<String> errors) {
+    if (names.size() > MAX_GRPC_SERVICES) {
+      errors.add("instance.grpc_services: " + names.size() + " names (expected: at most 256)");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (!isGrpcServiceName(name)) {
+        errors.add(
+            "instance.grpc_services["
+                + i
+                + "]: "
+                + quote(name)
+                + " (expected: dot-separated identifiers [A-Za-z_][A-Za-z0-9_]*,"
+                + " at most 255 characters)");
+      } else if (!seen.add(name)) {
+        errors.add(
+            "instance.grpc_services[" + i + "]: " + quote(name) + " (expected: no duplicates)");
+      }
+    }
+  }
+
+  private static boolean isAddress(String address) {
+    if (address.isEmpty()) {
+      return false;
+    }
+    if (InetAddresses.isInetAddress(address)) {
+      return !InetAddresses.forString(address).isAnyLocalAddress();
+    }
+    if (address.length() > 253) {
+      return false;
+    }
+    String[] labels = address.split("\\.", -1);
+    for (String label : labels) {
+      if (!HOST_LABEL.matcher(label).matches()) {
+        return false;
+      }
+    }
+    // An all-numeric last label is a malformed IP address, not a host name.
+    return !labels[labels.length - 1].chars().allMatch(c -> c >= '0' && c <= '9');
+  }
+
+  private static boolean isPrintableAscii(String value, boolean allowSpace) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c > 0x7e || c < 0x20 || (c == ' ' && !allowSpace)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long utf8Length(String value) {
+    return value.getBytes(StandardCharsets.UTF_8).length;
+  }
+}

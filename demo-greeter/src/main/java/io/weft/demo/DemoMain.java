@@ -1,5 +1,6 @@
 package io.weft.demo;
 
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,8 +30,13 @@ public final class DemoMain implements Runnable {
       description = "Show this help and exit.")
   private boolean help;
 
-  /** Runs the command named by {@code args} and exits with its code. */
+  /**
+   * Runs the command named by {@code args} and exits with its code. gRPC's java.util.logging
+   * records go to logback too, so every log line has one format.
+   */
   public static void main(String[] args) {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     System.exit(commandLine().execute(args));
   }
 

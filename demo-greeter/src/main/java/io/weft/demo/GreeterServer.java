@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class GreeterServer {
   private final String instanceId;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
+  private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
   /**
    * A server for {@code instanceId} that will listen on {@code host:port} (port 0 picks a free
@@ -113,14 +115,16 @@ public final class GreeterServer {
 
   /**
    * Graceful shutdown: reports NOT_SERVING for good, stops accepting calls, lets in-flight calls
-   * finish within {@code grace}, then cancels what is left.
+   * finish within {@code grace}, then cancels what is left. Calling it again waits again.
    *
    * @return true if every call finished within the grace
    */
   public boolean shutdown(Duration grace) throws InterruptedException {
     requireNonNull(grace, "grace");
-    logger.info("greeter {} shutting down (grace {} ms)", instanceId, grace.toMillis());
-    health.enterTerminalState();
+    if (shuttingDown.compareAndSet(false, true)) {
+      logger.info("greeter {} shutting down (grace {} ms)", instanceId, grace.toMillis());
+      health.enterTerminalState();
+    }
     server.shutdown();
     if (server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
       logger.info("greeter {} stopped", instanceId);

@@ -3,6 +3,7 @@ package io.weft.demo;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -29,10 +30,14 @@ public final class LoadClient {
   /** Extra time, after the call deadline, that calls in flight get to end once stopped. */
   private static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
 
+  /** How long the client waits for its channel to connect before it starts the load anyway. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   private final Options options;
   private final PrintWriter out;
   private final Ticker ticker;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final CountDownLatch connectedOrStopped = new CountDownLatch(1);
   private final Object printLock = new Object();
   private boolean finished;
 
@@ -108,6 +113,7 @@ public final class LoadClient {
   /** Asks {@link #run()} to stop starting calls and finish; safe from any thread. */
   public void stop() {
     stopRequested.countDown();
+    connectedOrStopped.countDown();
   }
 
   /**
@@ -130,6 +136,7 @@ public final class LoadClient {
               return thread;
             });
     try {
+      awaitConnected(channel);
       CallStats stats = new CallStats(ticker);
       RatePacer pacer =
           new RatePacer(
@@ -171,6 +178,30 @@ public final class LoadClient {
       scheduler.shutdownNow();
       channel.awaitTermination(5, TimeUnit.SECONDS);
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Waits, at most {@link #CONNECT_TIMEOUT} or until stopped, for the channel to be READY, so the
+   * first calls do not pay for connecting and fail their deadline.
+   */
+  private void awaitConnected(ManagedChannel channel) throws InterruptedException {
+    notifyWhenReady(channel);
+    if (!connectedOrStopped.await(CONNECT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
+      logger.warn(
+          "{} not connected after {} s ({}), starting anyway",
+          options.target(),
+          CONNECT_TIMEOUT.toSeconds(),
+          channel.getState(false));
+    }
+  }
+
+  private void notifyWhenReady(ManagedChannel channel) {
+    ConnectivityState state = channel.getState(true);
+    if (state == ConnectivityState.READY) {
+      connectedOrStopped.countDown();
+    } else if (state != ConnectivityState.SHUTDOWN) {
+      channel.notifyWhenStateChanged(state, () -> notifyWhenReady(channel));
     }
   }
 

@@ -16,12 +16,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "client",
+    usageHelpWidth = 100,
     sortOptions = false,
     description = {
-      "Calls helloworld.Greeter/SayHello (or, with --stream, "
-          + "helloworld.StreamingGreeter/SayHelloStream) at a steady rate and prints, every "
-          + "second, calls per answering instance, errors per status code and p50/p99/max "
-          + "latency of OK calls.",
+      "Puts a steady load on the greeter and prints, every second, calls per answering instance, "
+          + "errors per status code and p50/p99/max latency of OK calls.",
+      "Calls helloworld.Greeter/SayHello, or with --stream "
+          + "helloworld.StreamingGreeter/SayHelloStream.",
       "The answering instance is read from the x-weft-upstream response header "
           + "(<service>/<instance-id>) when present, else from the reply.",
       "At the end (--duration, SIGTERM or SIGINT) prints a summary whose last line is machine "

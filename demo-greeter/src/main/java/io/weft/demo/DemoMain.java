@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo-greeter",
+    usageHelpWidth = 100,
     description = {
       "The weft demo greeter: a plain gRPC service and a load client; weft runs beside them.",
       "Run '<command> --help' for each command's flags and environment variables."

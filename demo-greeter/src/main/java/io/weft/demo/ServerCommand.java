@@ -25,10 +25,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "server",
+    usageHelpWidth = 100,
     sortOptions = false,
     description = {
-      "Serves helloworld.Greeter/SayHello and helloworld.StreamingGreeter/SayHelloStream, with "
-          + "server reflection and grpc.health.v1.",
+      "Runs the greeter: unary and streaming greetings, server reflection and health.",
+      "Serves helloworld.Greeter/SayHello, helloworld.StreamingGreeter/SayHelloStream, "
+          + "grpc.reflection.v1 and grpc.health.v1.",
       "Prints 'greeter <instance-id> listening on <host>:<port>' once listening. On SIGTERM or "
           + "SIGINT reports NOT_SERVING, stops accepting calls, lets calls in flight finish "
           + "within the shutdown grace and exits 0.",

@@ -8,11 +8,12 @@ import picocli.CommandLine;
 
 /**
  * Reads a duration flag the way operators write it: {@code 500ms}, {@code 10s}, {@code 2m},
- * {@code 1h}, or ISO-8601 ({@code PT10S}). A bare number is rejected: the unit is required.
+ * {@code 1h}, ISO-8601 ({@code PT10S}), or {@code 0}. Any other bare number is rejected: the unit
+ * is required.
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
 
   @Override
   public Duration convert(String value) {
@@ -22,6 +23,9 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
   /** Parses {@code value}; throws {@link CommandLine.TypeConversionException} naming it. */
   public static Duration parse(String value) {
     String text = value.trim().toLowerCase(Locale.ROOT);
+    if (text.equals("0")) {
+      return Duration.ZERO;
+    }
     Matcher matcher = SIMPLE.matcher(text);
     if (matcher.matches()) {
       long amount = Long.parseLong(matcher.group(1));
@@ -36,7 +40,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
       return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
     } catch (RuntimeException e) {
       throw new CommandLine.TypeConversionException(
-          "'" + value + "' is not a duration (expected: e.g. 500ms, 10s, 2m, 1h or PT10S)");
+          "'" + value + "' is not a duration (expected: e.g. 0, 500ms, 10s, 2m, 1h or PT10S)");
     }
   }
 }

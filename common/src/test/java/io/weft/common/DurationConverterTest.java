@@ -12,7 +12,7 @@ import picocli.CommandLine;
 class DurationConverterTest {
 
   @ParameterizedTest
-  @CsvSource({"500ms,500", "10s,10000", "2m,120000", "1h,3600000", "PT1.5S,1500", "pt3s,3000", "0s,0"})
+  @CsvSource({"500ms,500", "10s,10000", "2m,120000", "1h,3600000", "PT1.5S,1500", "pt3s,3000", "0s,0", "0,0"})
   void parse_readsUnitsAndIso(String text, long millis) {
     assertThat(DurationConverter.parse(text)).isEqualTo(Duration.ofMillis(millis));
   }

@@ -1,6 +1,8 @@
 package io.weft.demo;
 
 import com.google.common.base.Ticker;
+import io.weft.common.DurationConverter;
+import io.weft.common.TerminationSignals;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -1,6 +1,8 @@
 package io.weft.demo;
 
 import com.google.common.net.HostAndPort;
+import io.weft.common.DurationConverter;
+import io.weft.common.TerminationSignals;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;

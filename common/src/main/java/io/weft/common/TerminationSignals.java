@@ -1,4 +1,4 @@
-package io.weft.demo;
+package io.weft.common;
 
 import static java.util.Objects.requireNonNull;
 
@@ -13,7 +13,7 @@ import sun.misc.SignalHandler;
  * exit code (the process always ends 143 on SIGTERM), so the first signal runs an action that
  * asks the program to stop on its own and return its exit code; a second signal exits at once.
  */
-final class TerminationSignals {
+public final class TerminationSignals {
 
   private static final Logger logger = LoggerFactory.getLogger(TerminationSignals.class);
 
@@ -23,7 +23,7 @@ final class TerminationSignals {
    * Runs {@code stop} on the first SIGTERM or SIGINT; it must return quickly (for example count
    * down a latch). A second signal halts the process with 128 + the signal's number.
    */
-  static void onTermination(Runnable stop) {
+  public static void onTermination(Runnable stop) {
     requireNonNull(stop, "stop");
     AtomicBoolean first = new AtomicBoolean(true);
     SignalHandler handler =

@@ -5,11 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
+import io.weft.common.MeshNames;
+import io.weft.common.ProtoDurations;
 import io.weft.controlplane.registry.Deregistration;
 import io.weft.controlplane.registry.InstanceValidator;
 import io.weft.controlplane.registry.LeaseListener;
 import io.weft.controlplane.registry.PropagationTracker;
-import io.weft.controlplane.registry.ProtoDurations;
 import io.weft.controlplane.registry.Registration;
 import io.weft.controlplane.registry.Registry;
 import io.weft.controlplane.registry.Renewal;
@@ -77,9 +78,9 @@ public final class RegistrationServiceImpl
     } catch (StatusException e) {
       log.warn(
           "rejected registration of {}/{} from node {}: {}",
-          InstanceValidator.quote(request.getInstance().getService()),
-          InstanceValidator.quote(request.getInstance().getInstanceId()),
-          InstanceValidator.quote(request.getNodeId()),
+          MeshNames.quote(request.getInstance().getService()),
+          MeshNames.quote(request.getInstance().getInstanceId()),
+          MeshNames.quote(request.getNodeId()),
           e.getStatus().getDescription());
       responses.onError(e);
       return;
@@ -109,7 +110,7 @@ public final class RegistrationServiceImpl
     } catch (StatusException e) {
       log.warn(
           "rejected deregistration of lease {}: {}",
-          InstanceValidator.quote(request.getLeaseId()),
+          MeshNames.quote(request.getLeaseId()),
           e.getStatus().getDescription());
       responses.onError(e);
       return;

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.InetAddresses;
 import io.grpc.Status;
+import io.weft.common.MeshNames;
+import io.weft.common.ProtoDurations;
 import io.weft.mesh.v1.HealthStatus;
 import io.weft.mesh.v1.Instance;
 import io.weft.mesh.v1.RegisterRequest;
@@ -36,18 +38,12 @@ public final class InstanceValidator {
    */
   static final int MAX_REPORTED_ERRORS = 16;
 
-  private static final int MAX_VALUE_CHARS = 64;
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern HOST_LABEL =
       Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?");
-  private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9._-]{0,63}");
   private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,63}");
-  private static final Pattern GRPC_SERVICE =
-      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
   private static final int MAX_METADATA_ENTRIES = 64;
   private static final int MAX_METADATA_BYTES = 16 * 1024;
   private static final int MAX_GRPC_SERVICES = 256;
-  private static final int MAX_GRPC_SERVICE_CHARS = 255;
 
   private InstanceValidator() {}
 
@@ -79,20 +75,10 @@ public final class InstanceValidator {
   }
 
   private static void validateNodeId(String nodeId, String field, List<String> errors) {
-    if (nodeId.isEmpty() || nodeId.length() > 253 || !isPrintableAscii(nodeId, true)) {
+    if (!MeshNames.isId(nodeId, true)) {
       errors.add(
-          field + ": " + quote(nodeId) + " (expected: 1..253 printable ASCII characters)");
+          field + ": " + MeshNames.quote(nodeId) + " (expected: 1..253 printable ASCII characters)");
     }
-  }
-
-  /** Whether {@code name} is a DNS-1123 label of at most 63 characters, as service names are. */
-  public static boolean isServiceName(String name) {
-    return DNS_LABEL.matcher(name).matches();
-  }
-
-  /** Whether {@code name} is a well-formed fully qualified gRPC service name. */
-  public static boolean isGrpcServiceName(String name) {
-    return name.length() <= MAX_GRPC_SERVICE_CHARS && GRPC_SERVICE.matcher(name).matches();
   }
 
   private static String join(List<String> errors) {
@@ -105,49 +91,26 @@ public final class InstanceValidator {
         + " more errors";
   }
 
-  /**
-   * A string value for an error message: quoted, non-printable characters escaped, and cut to 64
-   * characters (with its length) when longer.
-   */
-  public static String quote(String value) {
-    String cut = value.length() > MAX_VALUE_CHARS ? value.substring(0, MAX_VALUE_CHARS) : value;
-    StringBuilder out = new StringBuilder(cut.length() + 16).append('"');
-    for (int i = 0; i < cut.length(); i++) {
-      char c = cut.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20 || c > 0x7e) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    out.append('"');
-    if (cut.length() < value.length()) {
-      out.append("... (").append(value.length()).append(" chars)");
-    }
-    return out.toString();
-  }
-
   private static void validateInstance(Instance instance, List<String> errors) {
-    if (!isServiceName(instance.getService())) {
+    if (!MeshNames.isServiceName(instance.getService())) {
       errors.add(
           "instance.service: "
-              + quote(instance.getService())
-              + " (expected: a DNS-1123 label: 1..63 characters of [a-z0-9-],"
-              + " starting and ending with a letter or digit)");
+              + MeshNames.quote(instance.getService())
+              + " (expected: "
+              + MeshNames.SERVICE_NAME_EXPECTED
+              + ")");
     }
     String id = instance.getInstanceId();
-    if (id.isEmpty() || id.length() > 253 || !isPrintableAscii(id, false)) {
+    if (!MeshNames.isId(id, false)) {
       errors.add(
           "instance.instance_id: "
-              + quote(id)
+              + MeshNames.quote(id)
               + " (expected: 1..253 printable ASCII characters, no whitespace)");
     }
     if (!isAddress(instance.getAddress())) {
       errors.add(
           "instance.address: "
-              + quote(instance.getAddress())
+              + MeshNames.quote(instance.getAddress())
               + " (expected: an IPv4 or IPv6 literal other than 0.0.0.0 and ::, or a DNS name"
               + " of dot-separated labels of [A-Za-z0-9-], at most 253 characters)");
     }
@@ -155,11 +118,13 @@ public final class InstanceValidator {
     if (port < 1 || port > 65535) {
       errors.add("instance.port: " + Integer.toUnsignedString(port) + " (expected: 1..65535)");
     }
-    if (!ZONE.matcher(instance.getZone()).matches()) {
+    if (!MeshNames.isZone(instance.getZone())) {
       errors.add(
           "instance.zone: "
-              + quote(instance.getZone())
-              + " (expected: 0..63 characters of [A-Za-z0-9._-])");
+              + MeshNames.quote(instance.getZone())
+              + " (expected: "
+              + MeshNames.ZONE_EXPECTED
+              + ")");
     }
     int weight = instance.getWeight();
     if (weight < 0 || weight > 1000) {
@@ -193,7 +158,7 @@ public final class InstanceValidator {
       if (!METADATA_KEY.matcher(entry.getKey()).matches()) {
         errors.add(
             "instance.metadata: key "
-                + quote(entry.getKey())
+                + MeshNames.quote(entry.getKey())
                 + " (expected: 1..63 characters of [A-Za-z0-9._/-])");
       }
       bytes += utf8Length(entry.getKey()) + utf8Length(entry.getValue());
@@ -213,17 +178,17 @@ public final class InstanceValidator {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
-      if (!isGrpcServiceName(name)) {
+      if (!MeshNames.isGrpcServiceName(name)) {
         errors.add(
             "instance.grpc_services["
                 + i
                 + "]: "
-                + quote(name)
+                + MeshNames.quote(name)
                 + " (expected: dot-separated identifiers [A-Za-z_][A-Za-z0-9_]*,"
                 + " at most 255 characters)");
       } else if (!seen.add(name)) {
         errors.add(
-            "instance.grpc_services[" + i + "]: " + quote(name) + " (expected: no duplicates)");
+            "instance.grpc_services[" + i + "]: " + MeshNames.quote(name) + " (expected: no duplicates)");
       }
     }
   }
@@ -246,16 +211,6 @@ public final class InstanceValidator {
     }
     // An all-numeric last label is a malformed IP address, not a host name.
     return !labels[labels.length - 1].chars().allMatch(c -> c >= '0' && c <= '9');
-  }
-
-  private static boolean isPrintableAscii(String value, boolean allowSpace) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c > 0x7e || c < 0x20 || (c == ' ' && !allowSpace)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static long utf8Length(String value) {

@@ -7,6 +7,8 @@ import com.google.common.base.Ticker;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.weft.common.MeshNames;
+import io.weft.common.ProtoDurations;
 import io.weft.controlplane.registry.Tombstones.Tombstone;
 import io.weft.mesh.v1.HealthStatus;
 import io.weft.mesh.v1.Instance;
@@ -307,7 +309,7 @@ public final class Registry implements AutoCloseable {
                 + tombstone.instanceId()
             : "expected: a granted lease; it expired or was never granted";
     throw Status.NOT_FOUND
-        .withDescription("lease_id: " + InstanceValidator.quote(leaseId) + " (" + why + ")")
+        .withDescription("lease_id: " + MeshNames.quote(leaseId) + " (" + why + ")")
         .asException();
   }
 

@@ -3,6 +3,7 @@ package io.weft.controlplane.registry;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.SynchronizationContext;
+import io.weft.common.ProtoDurations;
 import io.weft.mesh.v1.HealthStatus;
 import io.weft.mesh.v1.Instance;
 import java.time.Duration;

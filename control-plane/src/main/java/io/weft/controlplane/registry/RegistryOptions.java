@@ -2,6 +2,7 @@ package io.weft.controlplane.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import io.weft.common.ProtoDurations;
 import java.time.Duration;
 
 /**

@@ -101,6 +101,6 @@ class RequestValidatorTest {
 
     assertThat(RequestValidator.validateSubscriptions(request).getDescription())
         .hasSizeLessThan(250)
-        .contains("...\"");
+        .contains("\"... (400 chars)");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Duration;
 import io.grpc.Status;
+import io.weft.common.MeshNames;
 import io.weft.mesh.v1.HealthStatus;
 import io.weft.mesh.v1.Instance;
 import io.weft.mesh.v1.RegisterRequest;
@@ -134,8 +135,8 @@ class InstanceValidatorTest {
 
   @Test
   void quote_truncatesLongValues_andEscapes() {
-    assertThat(InstanceValidator.quote("x".repeat(100)))
+    assertThat(MeshNames.quote("x".repeat(100)))
         .isEqualTo("\"" + "x".repeat(64) + "\"... (100 chars)");
-    assertThat(InstanceValidator.quote("a\"b\\c\u0000")).isEqualTo("\"a\\\"b\\\\c\\u0000\"");
+    assertThat(MeshNames.quote("a\"b\\c\u0000")).isEqualTo("\"a\\\"b\\\\c\\u0000\"");
   }
 }

@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.SynchronizationContext.ScheduledHandle;
 import io.grpc.SynchronizationContext;
 import io.weft.common.ExponentialBackoff;
+import io.weft.common.ProtoDurations;
 import io.weft.mesh.v1.DeregisterRequest;
 import io.weft.mesh.v1.DeregisterResponse;
 import io.weft.mesh.v1.DrainConfirmation;

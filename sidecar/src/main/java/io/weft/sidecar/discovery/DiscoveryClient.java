@@ -10,6 +10,7 @@ import io.grpc.SynchronizationContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.weft.common.BackoffOptions;
 import io.weft.common.ExponentialBackoff;
+import io.weft.common.MeshNames;
 import io.weft.mesh.v1.DiscoveryResponse;
 import io.weft.mesh.v1.GrpcRoute;
 import io.weft.mesh.v1.Node;
@@ -133,17 +134,18 @@ public final class DiscoveryClient implements EndpointSource, AutoCloseable {
   @Override
   public Watch watchService(String service, Watcher<ServiceEndpoints> watcher) {
     requireNonNull(service, "service");
-    String error = MeshNames.checkServiceName(service);
-    return watch(services, service, watcher, error == null ? null : "service: \"" + service
-        + "\" (" + error + ")");
+    String error = MeshNames.isServiceName(service) ? null
+        : "service: " + MeshNames.quote(service) + " (expected: " + MeshNames.SERVICE_NAME_EXPECTED + ")";
+    return watch(services, service, watcher, error);
   }
 
   @Override
   public Watch watchRoute(String grpcService, Watcher<GrpcRoute> watcher) {
     requireNonNull(grpcService, "grpcService");
-    String error = MeshNames.checkGrpcServiceName(grpcService);
-    return watch(routes, grpcService, watcher, error == null ? null : "grpcService: \""
-        + grpcService + "\" (" + error + ")");
+    String error = MeshNames.isGrpcServiceName(grpcService) ? null
+        : "grpcService: " + MeshNames.quote(grpcService)
+            + " (expected: " + MeshNames.GRPC_SERVICE_NAME_EXPECTED + ")";
+    return watch(routes, grpcService, watcher, error);
   }
 
   private <T> Watch watch(

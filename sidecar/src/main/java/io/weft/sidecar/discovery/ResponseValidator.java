@@ -1,5 +1,6 @@
 package io.weft.sidecar.discovery;
 
+import io.weft.common.MeshNames;
 import io.weft.mesh.v1.DiscoveryResponse;
 import io.weft.mesh.v1.GrpcRoute;
 import io.weft.mesh.v1.HealthStatus;
@@ -58,9 +59,9 @@ final class ResponseValidator {
 
   private static void validateService(int index, ServiceEndpoints service, List<String> errors) {
     String name = service.getService();
-    String nameError = MeshNames.checkServiceName(name);
-    if (nameError != null) {
-      errors.add("services[" + index + "].service: \"" + name + "\" (" + nameError + ")");
+    if (!MeshNames.isServiceName(name)) {
+      errors.add("services[" + index + "].service: " + MeshNames.quote(name)
+          + " (expected: " + MeshNames.SERVICE_NAME_EXPECTED + ")");
       return;
     }
     String prefix = "service " + name + ": ";
@@ -100,17 +101,16 @@ final class ResponseValidator {
 
   private static void validateRoute(int index, GrpcRoute route, List<String> errors) {
     String name = route.getGrpcService();
-    String nameError = MeshNames.checkGrpcServiceName(name);
-    if (nameError != null) {
-      errors.add("routes[" + index + "].grpc_service: \"" + name + "\" (" + nameError + ")");
+    if (!MeshNames.isGrpcServiceName(name)) {
+      errors.add("routes[" + index + "].grpc_service: " + MeshNames.quote(name)
+          + " (expected: " + MeshNames.GRPC_SERVICE_NAME_EXPECTED + ")");
       return;
     }
     for (int i = 0; i < route.getServicesCount(); i++) {
       String service = route.getServices(i);
-      String serviceError = MeshNames.checkServiceName(service);
-      if (serviceError != null) {
-        errors.add("route " + name + ": services[" + i + "]: \"" + service + "\" ("
-            + serviceError + ")");
+      if (!MeshNames.isServiceName(service)) {
+        errors.add("route " + name + ": services[" + i + "]: " + MeshNames.quote(service)
+            + " (expected: " + MeshNames.SERVICE_NAME_EXPECTED + ")");
       }
     }
   }

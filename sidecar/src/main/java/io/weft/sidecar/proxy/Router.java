@@ -8,6 +8,7 @@ import com.google.common.cache.CacheBuilder;
 import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.weft.common.MeshNames;
 import io.weft.mesh.v1.GrpcRoute;
 import io.weft.mesh.v1.ServiceEndpoints;
 import io.weft.sidecar.discovery.EndpointSource;
@@ -18,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +43,6 @@ final class Router {
 
   private static final Logger logger = LoggerFactory.getLogger(Router.class);
 
-  private static final Pattern DNS_1123_LABEL =
-      Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  private static final Pattern GRPC_SERVICE =
-      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
-  private static final int MAX_GRPC_SERVICE_LENGTH = 255;
   private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
 
   private final WatchedNames<ServiceEndpoints> services;
@@ -100,7 +95,7 @@ final class Router {
     }
     int colon = authority.lastIndexOf(':');
     String host = (colon >= 0 ? authority.substring(0, colon) : authority).toLowerCase(Locale.ROOT);
-    if (host.equals("localhost") || !DNS_1123_LABEL.matcher(host).matches()) {
+    if (host.equals("localhost") || !MeshNames.isServiceName(host)) {
       return null;
     }
     return host;
@@ -147,9 +142,7 @@ final class Router {
     }
 
     private void byGrpcService(String authorityWhy) {
-      if (grpcService == null
-          || grpcService.length() > MAX_GRPC_SERVICE_LENGTH
-          || !GRPC_SERVICE.matcher(grpcService).matches()) {
+      if (grpcService == null || !MeshNames.isGrpcServiceName(grpcService)) {
         fail(
             Status.UNAVAILABLE, authorityWhy + ", and the method path names no valid gRPC service");
         return;

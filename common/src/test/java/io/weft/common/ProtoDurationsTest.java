@@ -1,4 +1,4 @@
-package io.weft.controlplane.registry;
+package io.weft.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,15 +1,13 @@
-package io.weft.controlplane.registry;
+package io.weft.common;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.util.Durations;
 import java.math.BigDecimal;
 import java.time.Duration;
 
 /** Converts between {@code google.protobuf.Duration} and {@link java.time.Duration}. */
 public final class ProtoDurations {
-
-  private static final long MAX_SECONDS = 315_576_000_000L;
-  private static final int NANOS_PER_SECOND = 1_000_000_000;
 
   private ProtoDurations() {}
 
@@ -18,15 +16,7 @@ public final class ProtoDurations {
    * nanos within +-999,999,999 and of the same sign as the seconds.
    */
   public static boolean isValid(com.google.protobuf.Duration duration) {
-    long seconds = duration.getSeconds();
-    int nanos = duration.getNanos();
-    if (seconds < -MAX_SECONDS || seconds > MAX_SECONDS) {
-      return false;
-    }
-    if (nanos <= -NANOS_PER_SECOND || nanos >= NANOS_PER_SECOND) {
-      return false;
-    }
-    return !(seconds < 0 && nanos > 0) && !(seconds > 0 && nanos < 0);
+    return Durations.isValid(duration);
   }
 
   /**
@@ -45,13 +35,12 @@ public final class ProtoDurations {
   /** The protobuf duration of a Java duration. */
   public static com.google.protobuf.Duration toProto(Duration duration) {
     requireNonNull(duration, "duration");
-    long seconds = duration.getSeconds();
-    int nanos = duration.getNano();
-    if (seconds < 0 && nanos > 0) {
-      seconds += 1;
-      nanos -= NANOS_PER_SECOND;
-    }
-    return com.google.protobuf.Duration.newBuilder().setSeconds(seconds).setNanos(nanos).build();
+    return Durations.fromNanos(duration.toNanos());
+  }
+
+  /** The nanoseconds of a well-formed protobuf duration. */
+  public static long toNanos(com.google.protobuf.Duration duration) {
+    return Durations.toNanos(duration);
   }
 
   /** A short human-readable form such as {@code 1.5s}, also for malformed durations. */

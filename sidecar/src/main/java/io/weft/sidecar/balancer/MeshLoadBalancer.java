@@ -54,6 +54,7 @@ final class MeshLoadBalancer extends LoadBalancer {
   MeshLoadBalancer(Helper helper, RandomGenerator random) {
     this.helper = requireNonNull(helper, "helper");
     this.random = requireNonNull(random, "random");
+    this.service = helper.getAuthority();
   }
 
   @Override
@@ -99,9 +100,8 @@ final class MeshLoadBalancer extends LoadBalancer {
     if (shutdown || currentState == READY) {
       return;
     }
-    String name = service != null ? service : helper.getAuthority();
     publish(TRANSIENT_FAILURE, new FailingPicker(Status.UNAVAILABLE
-        .withDescription(name + ": name resolution failed: " + error.getCode()
+        .withDescription(service + ": name resolution failed: " + error.getCode()
             + (error.getDescription() == null ? "" : ": " + error.getDescription()))
         .withCause(error.getCause())));
   }
@@ -135,7 +135,9 @@ final class MeshLoadBalancer extends LoadBalancer {
       return;
     }
     String named = attributes.get(MeshAttributes.SERVICE);
-    service = named != null ? named : helper.getAuthority();
+    if (named != null) {
+      service = named;
+    }
     ClusterStats shared = attributes.get(MeshAttributes.CLUSTER_STATS);
     clusterStats = shared != null ? shared : new ClusterStats();
     serviceStats = clusterStats.openService(service);

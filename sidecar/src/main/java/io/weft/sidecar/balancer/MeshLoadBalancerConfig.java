@@ -21,14 +21,14 @@ import java.util.stream.Collectors;
  */
 public record MeshLoadBalancerConfig(Policy policy, String localZone, int minLocalHealthyPercent) {
 
+  private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9._-]{0,63}");
+
   /** The default share of pickable local endpoints below which picks spill over to every zone. */
   public static final int DEFAULT_MIN_LOCAL_HEALTHY_PERCENT = 70;
 
   /** Round robin, no zone preference. */
   public static final MeshLoadBalancerConfig DEFAULT =
       new MeshLoadBalancerConfig(Policy.ROUND_ROBIN, "", DEFAULT_MIN_LOCAL_HEALTHY_PERCENT);
-
-  private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9._-]{0,63}");
 
   public MeshLoadBalancerConfig {
     requireNonNull(policy, "policy");

@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentMap;
  * and subchannel state as its balancer last saw them. Thread-safe.
  *
  * <p>One instance per sidecar, handed to every mesh channel through {@code
- * io.weft.sidecar.resolver.MeshNameResolverProvider#CLUSTER_STATS}. Each balancer tracks its service
- * while it runs and stops when it shuts down; when two balancers track the same service, the one
- * that started last is shown.
+ * io.weft.sidecar.resolver.MeshNameResolverProvider#CLUSTER_STATS}. Each balancer tracks its
+ * service while it runs and stops when it shuts down (a channel that goes idle shuts its balancer
+ * down until its next call); when two balancers track the same service, the one that started last
+ * is shown.
  */
 public final class ClusterStats {
 

@@ -47,6 +47,6 @@ record EndpointInfo(String instanceId, String zone, int weight, HealthStatus hea
 
   @Override
   public String toString() {
-    return instanceId + " zone=" + zone + " weight=" + weight + " health=" + health;
+    return "zone=" + (zone.isEmpty() ? "-" : zone) + " weight=" + weight + " health=" + health;
   }
 }

@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * Fails every pick with one status, as grpc-java's pickers do in TRANSIENT_FAILURE: calls without
- * wait-for-ready fail with it, wait-for-ready calls keep waiting. Equal to another error picker with
- * the same code and description ({@link Status} itself has no value equality).
+ * wait-for-ready fail with it, wait-for-ready calls keep waiting. Equal to another failing picker
+ * with the same code and description ({@link Status} itself has no value equality).
  */
 final class FailingPicker extends SubchannelPicker {
 

@@ -156,13 +156,14 @@ final class MeshLoadBalancer extends LoadBalancer {
       if (added.wantsConnection()) {
         subchannel.requestConnection();
       }
-      log.info("{}: endpoint {} at {} added", service, info, added.address());
+      log.info("{}: endpoint {} at {} added ({})", service, info.instanceId(), added.address(),
+          info);
       return;
     }
     EndpointInfo previous = endpoint.update(info);
     if (!previous.equals(info)) {
-      log.info("{}: endpoint {} at {} changed (was {})", service, info, endpoint.address(),
-          previous);
+      log.info("{}: endpoint {} at {} changed: {} -> {}", service, info.instanceId(),
+          endpoint.address(), previous, info);
     }
     if (endpoint.idle() && endpoint.wantsConnection()) {
       endpoint.subchannel().requestConnection();
@@ -257,7 +258,7 @@ final class MeshLoadBalancer extends LoadBalancer {
     counts.forEach((label, count) -> message.append(count).append(' ').append(label).append(", "));
     message.append("0 READY)");
     if (lastError != null) {
-      message.append("; last connection error: ").append(lastError.getCode());
+      message.append("; last error: ").append(lastError.getCode());
       if (lastError.getDescription() != null) {
         message.append(": ").append(lastError.getDescription());
       }
@@ -270,8 +271,11 @@ final class MeshLoadBalancer extends LoadBalancer {
       return;
     }
     if (state != currentState) {
-      log.info("{}: balancer {} -> {}{}", service, currentState, state,
-          picker instanceof FailingPicker error ? " (" + error.status().getDescription() + ")" : "");
+      String why = picker instanceof FailingPicker failing
+          ? " (" + failing.status().getDescription() + ")"
+          : "";
+      log.info("{}: balancer {} -> {}{}", service,
+          currentState == null ? "started" : currentState, state, why);
     }
     currentState = state;
     currentPicker = picker;

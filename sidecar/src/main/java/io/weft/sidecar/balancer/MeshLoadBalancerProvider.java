@@ -61,8 +61,8 @@ public final class MeshLoadBalancerProvider extends LoadBalancerProvider {
     List<String> errors = new ArrayList<>();
     for (String field : rawConfig.keySet()) {
       if (!FIELDS.contains(field)) {
-        errors.add(
-            "unknown field \"" + field + "\" (expected: policy, localZone, minLocalHealthyPercent)");
+        errors.add("unknown field \"" + field
+            + "\" (expected: policy, localZone, minLocalHealthyPercent)");
       }
     }
     Policy policy = parsePolicy(rawConfig.get("policy"), errors);
@@ -106,7 +106,8 @@ public final class MeshLoadBalancerProvider extends LoadBalancerProvider {
     if (raw == null) {
       return MeshLoadBalancerConfig.DEFAULT_MIN_LOCAL_HEALTHY_PERCENT;
     }
-    if (!(raw instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
+    if (!(raw instanceof Number number)
+        || number.doubleValue() != Math.rint(number.doubleValue())) {
       errors.add("minLocalHealthyPercent: " + quoted(raw) + " (expected: an integer 0..100)");
       return MeshLoadBalancerConfig.DEFAULT_MIN_LOCAL_HEALTHY_PERCENT;
     }

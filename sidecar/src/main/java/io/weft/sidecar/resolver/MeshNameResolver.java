@@ -164,7 +164,8 @@ final class MeshNameResolver extends NameResolver {
     Attributes attributes = Attributes.newBuilder()
         .set(MeshAttributes.INSTANCE_ID, instance.getInstanceId())
         .set(MeshAttributes.ZONE, instance.getZone())
-        .set(MeshAttributes.WEIGHT, instance.getWeight() == 0 ? DEFAULT_WEIGHT : instance.getWeight())
+        .set(MeshAttributes.WEIGHT,
+            instance.getWeight() == 0 ? DEFAULT_WEIGHT : instance.getWeight())
         .set(MeshAttributes.HEALTH, health)
         .build();
     return Optional.of(new EquivalentAddressGroup(address, attributes));

@@ -73,7 +73,7 @@ class MeshLoadBalancerContractTest {
     fixture.helper.subchannel("a").fail(Status.UNAVAILABLE.withDescription("connection refused"));
 
     assertThat(fixture.pick().getStatus().getDescription()).isEqualTo(
-        "svc: no pickable endpoint (1 TRANSIENT_FAILURE, 0 READY); last connection error:"
+        "svc: no pickable endpoint (1 TRANSIENT_FAILURE, 0 READY); last error:"
             + " UNAVAILABLE: connection refused");
   }
 

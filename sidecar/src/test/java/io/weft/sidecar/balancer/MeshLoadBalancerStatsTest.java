@@ -52,11 +52,12 @@ class MeshLoadBalancerStatsTest {
 
     List<ServiceSnapshot> snapshot = fixture.stats.snapshot();
 
-    assertThat(snapshot).containsExactly(new ServiceSnapshot("svc", ConnectivityState.READY, List.of(
-        new EndpointSnapshot("a", "10.0.0.1:10001", "z1", 100, HealthStatus.SERVING,
-            ConnectivityState.READY, 3, 0),
-        new EndpointSnapshot("b", "10.0.0.1:10000", "z2", 7, HealthStatus.DRAINING,
-            ConnectivityState.CONNECTING, 0, 0))));
+    assertThat(snapshot).containsExactly(new ServiceSnapshot("svc", ConnectivityState.READY,
+        List.of(
+            new EndpointSnapshot("a", "10.0.0.1:10001", "z1", 100, HealthStatus.SERVING,
+                ConnectivityState.READY, 3, 0),
+            new EndpointSnapshot("b", "10.0.0.1:10000", "z2", 7, HealthStatus.DRAINING,
+                ConnectivityState.CONNECTING, 0, 0))));
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.grpc.CallOptions;
 import io.grpc.LoadBalancer;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import java.io.InputStream;
 
 /** The arguments of one pick, as the channel passes them. */
 final class PickArgs extends LoadBalancer.PickSubchannelArgs {
@@ -43,12 +44,12 @@ final class PickArgs extends LoadBalancer.PickSubchannelArgs {
 
   private static final class VoidMarshaller implements MethodDescriptor.Marshaller<Void> {
     @Override
-    public java.io.InputStream stream(Void value) {
-      return java.io.InputStream.nullInputStream();
+    public InputStream stream(Void value) {
+      return InputStream.nullInputStream();
     }
 
     @Override
-    public Void parse(java.io.InputStream stream) {
+    public Void parse(InputStream stream) {
       return null;
     }
   }

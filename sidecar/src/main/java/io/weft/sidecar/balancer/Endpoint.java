@@ -127,10 +127,6 @@ final class Endpoint {
     return lastError;
   }
 
-  boolean pickable() {
-    return info.serving() && state == READY;
-  }
-
   PickTarget target(String service) {
     if (target == null) {
       target = new PickTarget(service, subchannel, info.instanceId(), info.weight(), stats);

@@ -3,6 +3,7 @@ package io.weft.sidecar.balancer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.ClientStreamTracer;
@@ -58,6 +59,20 @@ class MeshLoadBalancerStatsTest {
                 ConnectivityState.READY, 3, 0),
             new EndpointSnapshot("b", "10.0.0.1:10000", "z2", 7, HealthStatus.DRAINING,
                 ConnectivityState.CONNECTING, 0, 0))));
+  }
+
+  @Test
+  void snapshot_serializesToJsonForTheAdmin() throws Exception {
+    fixture.accept(fixture.endpoint("a", "z1", 100, HealthStatus.SERVING));
+    fixture.ready("a");
+    fixture.pickSequence(2);
+
+    String json = new ObjectMapper().writeValueAsString(fixture.stats.snapshot());
+
+    assertThat(json).isEqualTo("[{\"service\":\"svc\",\"state\":\"READY\",\"endpoints\":["
+        + "{\"instanceId\":\"a\",\"address\":\"10.0.0.1:10000\",\"zone\":\"z1\","
+        + "\"weight\":100,\"health\":\"SERVING\",\"state\":\"READY\",\"picks\":2,"
+        + "\"inFlight\":0}]}]");
   }
 
   @Test

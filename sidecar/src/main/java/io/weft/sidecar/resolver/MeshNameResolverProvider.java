@@ -75,9 +75,13 @@ public final class MeshNameResolverProvider extends NameResolverProvider {
     return true;
   }
 
+  /**
+   * Below DNS's 5, so that {@code mesh} never becomes the channel's default scheme: a target
+   * without a scheme, such as {@code localhost:15010}, must keep meaning DNS.
+   */
   @Override
   protected int priority() {
-    return 5;
+    return 4;
   }
 
   /** Whether the name is a mesh service name (a DNS-1123 label). */

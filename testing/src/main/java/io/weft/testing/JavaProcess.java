@@ -37,19 +37,28 @@ public final class JavaProcess implements AutoCloseable {
     reader.start();
   }
 
+  /** JVM options for short-lived test processes: small, quick to start. */
+  public static final List<String> TEST_JVM_OPTIONS =
+      List.of("-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
   /**
-   * Starts {@code mainClass} with {@code args} in a new JVM that has this JVM's class path.
+   * Starts {@code mainClass} with {@code args} in a new JVM that has this JVM's class path and
+   * {@link #TEST_JVM_OPTIONS}.
    *
    * @param name a short name for log prefixes, such as {@code sidecar-greeter-1}
    */
   public static JavaProcess start(String name, String mainClass, List<String> args) {
+    return start(name, TEST_JVM_OPTIONS, mainClass, args);
+  }
+
+  /** Starts {@code mainClass} with {@code args} in a new JVM with the given JVM options. */
+  public static JavaProcess start(
+      String name, List<String> jvmOptions, String mainClass, List<String> args) {
     requireNonNull(name, "name");
     requireNonNull(mainClass, "mainClass");
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-Xss512k");
-    command.add("-XX:+UseSerialGC");
-    command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);

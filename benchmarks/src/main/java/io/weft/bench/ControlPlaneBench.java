@@ -1,0 +1,212 @@
+package io.weft.bench;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.weft.mesh.v1.Instance;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Control-plane propagation benchmark: a real control plane in its own JVM, N simulated sidecars
+ * (each a real discovery stream on its own connection), and a loop of registry changes at a fixed
+ * rate. It measures the time from a change's Register/Deregister call to its arrival at each
+ * subscribed sidecar, and at the last of them.
+ */
+@Command(
+    name = "control-plane",
+    mixinStandardHelpOptions = true,
+    description = "Registry-change propagation to N sidecars; prints a markdown row.")
+final class ControlPlaneBench implements Callable<Integer> {
+
+  static final String HOT_SERVICE = "hot";
+
+  @Option(names = "--sidecars", defaultValue = "100", description = "Simulated sidecars (streams).")
+  int sidecars;
+
+  @Option(names = "--services", defaultValue = "1000", description = "Services registered.")
+  int services;
+
+  @Option(names = "--instances", defaultValue = "10000", description = "Instances registered.")
+  int instances;
+
+  @Option(
+      names = "--subscriptions",
+      defaultValue = "10",
+      description = "Random services each sidecar subscribes to (all also subscribe to 'hot').")
+  int subscriptions;
+
+  @Option(names = "--changes", defaultValue = "600", description = "Changes in the measured loop.")
+  int changes;
+
+  @Option(names = "--rate", defaultValue = "50", description = "Changes per second.")
+  int rate;
+
+  @Option(
+      names = "--hot-every",
+      defaultValue = "10",
+      description = "Every n-th change goes to 'hot', which every sidecar subscribes to.")
+  int hotEvery;
+
+  @Option(names = "--heap", defaultValue = "512m", description = "Control-plane -Xmx.")
+  String heap;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
+  long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    Random random = new Random(seed);
+    ExecutorService callbacks = Executors.newFixedThreadPool(4);
+    List<ManagedChannel> channels = new ArrayList<>();
+    try (ControlPlaneProcess cp =
+        ControlPlaneProcess.start(heap, List.of("--lease-ttl", "300s", "--warmup", "1s"))) {
+      ManagedChannel admin = channel(cp.grpcPort(), callbacks);
+      channels.add(admin);
+      InstanceLoader loader = new InstanceLoader(admin);
+
+      long t0 = System.nanoTime();
+      loader.registerAll(initialInstances());
+      double registerSeconds = seconds(System.nanoTime() - t0);
+
+      PropagationLedger ledger = new PropagationLedger();
+      Map<String, Set<String>> subscribers = new HashMap<>();
+      CountDownLatch synced = new CountDownLatch(sidecars);
+      AtomicLong responses = new AtomicLong();
+      List<SimulatedSidecar> streams = new ArrayList<>();
+      t0 = System.nanoTime();
+      for (int i = 0; i < sidecars; i++) {
+        String node = "sidecar-" + i;
+        List<String> names = new ArrayList<>(List.of(HOT_SERVICE));
+        while (names.size() < subscriptions + 1) {
+          String name = serviceName(random.nextInt(services));
+          if (!names.contains(name)) {
+            names.add(name);
+          }
+        }
+        names.forEach(n -> subscribers.computeIfAbsent(n, k -> new HashSet<>()).add(node));
+        SimulatedSidecar sidecar = new SimulatedSidecar(node, names, ledger, synced, responses);
+        ManagedChannel channel = channel(cp.grpcPort(), callbacks);
+        channels.add(channel);
+        sidecar.start(channel);
+        streams.add(sidecar);
+      }
+      if (!synced.await(2, TimeUnit.MINUTES)) {
+        throw new IllegalStateException(synced.getCount() + " sidecars never got a first response");
+      }
+      double syncSeconds = seconds(System.nanoTime() - t0);
+      loader.renewAll();
+
+      List<String> subscribed = new ArrayList<>(subscribers.keySet());
+      subscribed.remove(HOT_SERVICE);
+      long responsesBefore = responses.get();
+      long loopStart = System.nanoTime();
+      long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+      for (int k = 0; k < changes; k++) {
+        long due = loopStart + k * intervalNanos;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        boolean hot = k % hotEvery == 0;
+        String service = hot ? HOT_SERVICE : subscribed.get(random.nextInt(subscribed.size()));
+        Optional<String[]> removable = k % 2 == 1 ? ledger.takeRemovable(hot) : Optional.empty();
+        if (removable.isPresent()) {
+          String[] target = removable.get();
+          ledger.started(target[0], target[1], false, subscribers.get(target[0]), hot, System.nanoTime());
+          loader.remove(target[0], target[1]);
+        } else {
+          String id = "chg-" + k;
+          ledger.started(service, id, true, subscribers.get(service), hot, System.nanoTime());
+          loader.register(InstanceLoader.instance(service, id, instances + k));
+        }
+      }
+      long settleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (ledger.pending() > 0 && System.nanoTime() < settleDeadline) {
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+      double loopSeconds = seconds(System.nanoTime() - loopStart);
+      long pushes = responses.get() - responsesBefore;
+
+      long heapUsed = cp.heapUsedBytes();
+      long rss = cp.residentBytes();
+      cp.collectGarbage();
+      long heapLive = cp.heapUsedBytes();
+      streams.forEach(SimulatedSidecar::close);
+      loader.close();
+
+      report(registerSeconds, syncSeconds, ledger, pushes / loopSeconds, heapUsed, heapLive, rss);
+      return ledger.pending() == 0 ? 0 : 1;
+    } finally {
+      channels.forEach(ManagedChannel::shutdownNow);
+      callbacks.shutdownNow();
+    }
+  }
+
+  private List<Instance> initialInstances() {
+    List<Instance> all = new ArrayList<>(instances + 10);
+    for (int i = 0; i < instances; i++) {
+      all.add(InstanceLoader.instance(serviceName(i % services), "i-" + i, i));
+    }
+    for (int i = 0; i < 10; i++) {
+      all.add(InstanceLoader.instance(HOT_SERVICE, "hot-" + i, instances + 100_000 + i));
+    }
+    return all;
+  }
+
+  private static String serviceName(int index) {
+    return "svc-" + index;
+  }
+
+  private static ManagedChannel channel(int port, ExecutorService callbacks) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port)
+        .usePlaintext()
+        .executor(callbacks)
+        .maxInboundMessageSize(64 * 1024 * 1024)
+        .build();
+  }
+
+  private void report(double registerSeconds, double syncSeconds, PropagationLedger ledger,
+      double pushesPerSecond, long heapUsed, long heapLive, long rss) {
+    Histogram delivery = ledger.delivery();
+    Histogram complete = ledger.complete();
+    Histogram hot = ledger.hotComplete();
+    System.out.printf(Locale.ROOT,
+        "registered %d instances in %d services in %.2f s; %d sidecars synced in %.2f s; "
+            + "%d changes at %d/s%n",
+        instances + 10, services + 1, registerSeconds, sidecars, syncSeconds, changes, rate);
+    System.out.println(
+        "| sidecars | deliveries | to one sidecar p50 / p99 / max | to all subscribers p50 / p99 / max"
+            + " | hot service (all sidecars) p50 / p99 / max | pushes/s | heap used / live (max "
+            + heap + ") | RSS |");
+    System.out.printf(Locale.ROOT,
+        "| %d | %d | %s | %s | %s | %.0f | %d / %d MiB | %d MiB |%n",
+        sidecars, delivery.getTotalCount(), triple(delivery), triple(complete), triple(hot),
+        pushesPerSecond, heapUsed >> 20, heapLive >> 20, rss >> 20);
+  }
+
+  private static String triple(Histogram h) {
+    return String.format(Locale.ROOT, "%.1f / %.1f / %.1f ms",
+        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+        h.getMaxValue() / 1000.0);
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+}

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "weft-bench",
     mixinStandardHelpOptions = true,
     description = "weft benchmarks. They are not tests: run them on a quiet machine.",
-    subcommands = {ControlPlaneBench.class})
+    subcommands = {ControlPlaneBench.class, ProxyBench.class})
 public final class BenchMain {
 
   private BenchMain() {}

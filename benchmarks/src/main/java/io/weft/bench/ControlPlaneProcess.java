@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,12 +50,7 @@ final class ControlPlaneProcess implements AutoCloseable {
 
   /** Resident set size of the process, in bytes, from /proc. */
   long residentBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-      }
-    }
-    throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+    return ServiceProcess.Rss.of(process.pid());
   }
 
   /** Heap in use now, in bytes, from the control plane's own Prometheus metrics. */

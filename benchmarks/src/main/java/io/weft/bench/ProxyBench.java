@@ -1,0 +1,189 @@
+package io.weft.bench;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.weft.demo.helloworld.GreeterGrpc;
+import io.weft.demo.helloworld.HelloRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Proxy benchmark: the same greeter reached directly, through nginx {@code grpc_pass}, through a
+ * weft sidecar's outbound proxy (one hop, as nginx), and through two sidecars (outbound, then the
+ * callee's inbound: the default mesh path). Every process runs on this machine's loopback, all
+ * measured in one run so that their ratios compare.
+ */
+@Command(
+    name = "proxy",
+    mixinStandardHelpOptions = true,
+    description = "Added latency and throughput of the sidecar vs direct vs nginx; prints markdown.")
+final class ProxyBench implements Callable<Integer> {
+
+  private static final String GREETER = "io.weft.demo.DemoMain";
+  private static final String SIDECAR = "io.weft.sidecar.SidecarMain";
+  private static final String SIDECAR_READY =
+      "ready to serve: outbound=[^ ]+:(\\d+) inbound=\\S+ admin=[^ ]+:(\\d+)";
+
+  @Option(names = "--rate", defaultValue = "1000", description = "Calls/s for the latency runs.")
+  int rate;
+
+  @Option(names = "--latency-seconds", defaultValue = "20", description = "Measured seconds per latency run.")
+  int latencySeconds;
+
+  @Option(names = "--throughput-seconds", defaultValue = "15", description = "Seconds per h2load run.")
+  int throughputSeconds;
+
+  @Option(names = "--connections", defaultValue = "4", description = "h2load connections.")
+  int connections;
+
+  @Option(names = "--streams", defaultValue = "32", description = "h2load streams per connection.")
+  int streams;
+
+  @Option(names = "--nginx-workers", defaultValue = "2", description = "nginx worker processes.")
+  int nginxWorkers;
+
+  @Override
+  public Integer call() throws Exception {
+    try (ServiceProcess greeter = ServiceProcess.start("greeter", GREETER,
+            List.of("server", "--port", "0", "--instance-id", "bench-1"), "listening on .*:(\\d+)$");
+        ControlPlaneProcess cp = ControlPlaneProcess.start("256m", List.of());
+        ServiceProcess oneHop = sidecar("sidecar-greeter", cp, List.of("--service", "greeter",
+            "--instance-id", "bench-1", "--app-port", Integer.toString(greeter.port(1)),
+            "--inbound-port", "-1", "--advertise-address", "127.0.0.1",
+            "--advertise-port", Integer.toString(greeter.port(1))));
+        ServiceProcess twoHop = sidecar("sidecar-greeter-inbound", cp, List.of("--service",
+            "greeter-inbound", "--instance-id", "bench-1", "--app-port",
+            Integer.toString(greeter.port(1)), "--inbound-port", "0",
+            "--advertise-address", "127.0.0.1"));
+        ServiceProcess client = sidecar("sidecar-client", cp, List.of("--service", "bench-client"));
+        NginxProcess nginx = NginxProcess.start(greeter.port(1), nginxWorkers)) {
+      int outbound = client.port(1);
+      awaitServing(outbound, "greeter");
+      awaitServing(outbound, "greeter-inbound");
+      awaitServing(nginx.port(), null);
+      long idleRss = client.residentBytes();
+
+      Map<String, Target> targets = new LinkedHashMap<>();
+      targets.put("direct", new Target(greeter.port(1), null));
+      targets.put("nginx grpc_pass", new Target(nginx.port(), null));
+      targets.put("weft sidecar (outbound only)", new Target(outbound, "greeter"));
+      targets.put("weft mesh path (outbound + inbound)", new Target(outbound, "greeter-inbound"));
+
+      Map<String, LatencyProbe.Result> latency = new LinkedHashMap<>();
+      for (Map.Entry<String, Target> target : targets.entrySet()) {
+        latency.put(target.getKey(), LatencyProbe.run(target.getValue().port,
+            target.getValue().authority, rate, Duration.ofSeconds(5),
+            Duration.ofSeconds(latencySeconds)));
+      }
+      Map<String, H2Load.Result> throughput = new LinkedHashMap<>();
+      AtomicLong loadedRss = new AtomicLong();
+      for (Map.Entry<String, Target> target : targets.entrySet()) {
+        boolean weft = target.getValue().authority != null;
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        if (weft) {
+          sampler.scheduleAtFixedRate(() -> sampleRss(client, loadedRss), 1, 1, TimeUnit.SECONDS);
+        }
+        try {
+          throughput.put(target.getKey(), H2Load.run(target.getValue().port,
+              target.getValue().authority, connections, streams, throughputSeconds));
+        } finally {
+          sampler.shutdownNow();
+        }
+      }
+      report(latency, throughput, idleRss, loadedRss.get(), nginx.residentBytes());
+      return 0;
+    }
+  }
+
+  private record Target(int port, String authority) {}
+
+  private static ServiceProcess sidecar(String name, ControlPlaneProcess cp, List<String> flags) {
+    List<String> args = new ArrayList<>(flags);
+    args.addAll(List.of("--control-plane", "127.0.0.1:" + cp.grpcPort(),
+        "--outbound-port", "0", "--admin-port", "0"));
+    return ServiceProcess.start(name, SIDECAR, args, SIDECAR_READY);
+  }
+
+  private static void sampleRss(ServiceProcess process, AtomicLong max) {
+    try {
+      max.accumulateAndGet(process.residentBytes(), Math::max);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the sidecar's RSS", e);
+    }
+  }
+
+  /** Waits until a call through {@code port} succeeds: the route and endpoints are in place. */
+  private static void awaitServing(int port, String authority) throws InterruptedException {
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext();
+    if (authority != null) {
+      builder.overrideAuthority(authority);
+    }
+    ManagedChannel channel = builder.build();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        try {
+          GreeterGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+              .sayHello(HelloRequest.newBuilder().setName("probe").build());
+          return;
+        } catch (StatusRuntimeException e) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("nothing serves through port " + port + ": " + e, e);
+          }
+          TimeUnit.MILLISECONDS.sleep(100);
+        }
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private void report(Map<String, LatencyProbe.Result> latency, Map<String, H2Load.Result> throughput,
+      long idleRss, long loadedRss, long nginxRss) throws IOException {
+    System.out.println("machine: " + machine());
+    System.out.printf(Locale.ROOT, "latency: open loop at %d calls/s for %d s after 5 s warm-up; "
+        + "throughput: h2load -t 1 -c %d -m %d for %d s after 2 s warm-up%n",
+        rate, latencySeconds, connections, streams, throughputSeconds);
+    System.out.println();
+    System.out.println("| path | p50 µs | p90 µs | p99 µs | max µs | added p50 vs direct | "
+        + "errors | throughput req/s | vs direct | vs nginx |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    LatencyProbe.Result direct = latency.get("direct");
+    double directRps = throughput.get("direct").requestsPerSecond();
+    double nginxRps = throughput.get("nginx grpc_pass").requestsPerSecond();
+    for (String path : latency.keySet()) {
+      LatencyProbe.Result l = latency.get(path);
+      H2Load.Result t = throughput.get(path);
+      System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %+.0f µs | %d (h2load %d) "
+              + "| %.0f | %.2f | %.2f |%n",
+          path, l.p50(), l.p90(), l.p99(), l.max(), l.p50() - direct.p50(), l.errors(), t.failed(),
+          t.requestsPerSecond(), t.requestsPerSecond() / directRps, t.requestsPerSecond() / nginxRps);
+    }
+    System.out.println();
+    System.out.printf(Locale.ROOT, "client sidecar RSS: idle %d MiB, under load (max) %d MiB; "
+        + "nginx RSS (master + workers) %d MiB%n", idleRss >> 20, loadedRss >> 20, nginxRss >> 20);
+  }
+
+  private static String machine() throws IOException {
+    String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+        .filter(l -> l.startsWith("model name")).findFirst()
+        .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+    return Runtime.getRuntime().availableProcessors() + " cores (" + model + "), Java "
+        + System.getProperty("java.version");
+  }
+}

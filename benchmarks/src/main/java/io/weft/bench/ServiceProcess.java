@@ -1,0 +1,66 @@
+package io.weft.bench;
+
+import io.weft.testing.JavaProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+
+/**
+ * A benchmark participant in its own JVM (greeter, sidecar), started from this jar with server
+ * JVM settings, whose port is read from the line it prints when ready.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+  private static final List<String> JVM = List.of("-Xms64m", "-Xmx256m");
+
+  private final JavaProcess process;
+  private final Matcher ready;
+
+  private ServiceProcess(JavaProcess process, Matcher ready) {
+    this.process = process;
+    this.ready = ready;
+  }
+
+  /** Starts {@code mainClass} and waits for the line matching {@code readyRegex}. */
+  static ServiceProcess start(String name, String mainClass, List<String> args, String readyRegex) {
+    JavaProcess process = JavaProcess.start(name, JVM, mainClass, args);
+    return new ServiceProcess(process, process.awaitLine(readyRegex, Duration.ofSeconds(60)));
+  }
+
+  /** A group of the ready line's match, such as a port. */
+  int port(int group) {
+    return Integer.parseInt(ready.group(group));
+  }
+
+  /** Resident set size now, in bytes, from /proc. */
+  long residentBytes() throws IOException {
+    return Rss.of(process.pid());
+  }
+
+  @Override
+  public void close() {
+    process.terminate();
+    try {
+      process.awaitExit(Duration.ofSeconds(60));
+    } finally {
+      process.close();
+    }
+  }
+
+  /** Reads VmRSS from /proc. */
+  static final class Rss {
+    private Rss() {}
+
+    static long of(long pid) throws IOException {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+      throw new IOException("no VmRSS in /proc/" + pid + "/status");
+    }
+  }
+}

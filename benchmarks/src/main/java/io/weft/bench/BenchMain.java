@@ -1,7 +1,7 @@
 package io.weft.bench;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point of the benchmarks jar: one subcommand per benchmark. */
 @Command(

@@ -1,6 +1,6 @@
 package io.weft.bench;
 
-import io.weft.testing.JavaProcess;
+import io.weft.common.JavaProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.weft.testing;
+package io.weft.common;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,27 +11,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real JVM process started from a main class on this JVM's class path, for end-to-end tests.
+ * A child JVM started from a main class on this JVM's class path: the demo launcher's processes,
+ * the benchmarks' and the end-to-end tests'.
  *
- * <p>Its standard output and error are merged, kept line by line and echoed with a prefix, so a
- * test can wait for a line ({@link #awaitLine}) instead of sleeping. {@link #terminate} sends
- * SIGTERM, as Kubernetes does; {@link #close} kills whatever is still running.
+ * <p>Its standard output and error are merged, kept line by line and handed to an output sink
+ * (by default echoed to this process's stdout with a prefix), so a caller can wait for a line
+ * ({@link #awaitLine}) instead of sleeping. {@link #terminate} sends SIGTERM, as Kubernetes does;
+ * {@link #close} kills whatever is still running.
  */
 public final class JavaProcess implements AutoCloseable {
 
   private final String name;
   private final Process process;
+  private final Consumer<String> output;
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final Object lineSignal = new Object();
   private final Thread reader;
 
-  private JavaProcess(String name, Process process) {
+  private JavaProcess(String name, Process process, Consumer<String> output) {
     this.name = name;
     this.process = process;
+    this.output = output;
     this.reader = new Thread(this::pump, "output-" + name);
     reader.setDaemon(true);
     reader.start();
@@ -51,10 +56,24 @@ public final class JavaProcess implements AutoCloseable {
     return start(name, TEST_JVM_OPTIONS, mainClass, args);
   }
 
-  /** Starts {@code mainClass} with {@code args} in a new JVM with the given JVM options. */
+  /**
+   * Starts {@code mainClass} with {@code args} in a new JVM with the given JVM options, echoing its
+   * output to stdout prefixed with {@code [name]}.
+   */
   public static JavaProcess start(
       String name, List<String> jvmOptions, String mainClass, List<String> args) {
+    return start(name, jvmOptions, mainClass, args, line -> System.out.println("[" + name + "] " + line));
+  }
+
+  /** Starts {@code mainClass} as above, handing each output line to {@code output}. */
+  public static JavaProcess start(
+      String name,
+      List<String> jvmOptions,
+      String mainClass,
+      List<String> args,
+      Consumer<String> output) {
     requireNonNull(name, "name");
+    requireNonNull(output, "output");
     requireNonNull(mainClass, "mainClass");
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -65,7 +84,7 @@ public final class JavaProcess implements AutoCloseable {
     command.addAll(args);
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      return new JavaProcess(name, process);
+      return new JavaProcess(name, process, output);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name + ": " + command, e);
     }
@@ -89,12 +108,12 @@ public final class JavaProcess implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (!process.isAlive() && !reader.isAlive() && checked == lines.size()) {
-          throw new AssertionError(
+          throw new IllegalStateException(
               name + " exited with " + process.exitValue() + " before printing /" + regex + "/:\n"
                   + String.join("\n", lines));
         }
         if (left <= 0) {
-          throw new AssertionError(
+          throw new IllegalStateException(
               name + " did not print /" + regex + "/ within " + bound + ":\n"
                   + String.join("\n", lines));
         }
@@ -102,7 +121,7 @@ public final class JavaProcess implements AutoCloseable {
           lineSignal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 100_000_000))));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new AssertionError("interrupted waiting for " + name, e);
+          throw new IllegalStateException("interrupted waiting for " + name, e);
         }
       }
     }
@@ -122,13 +141,13 @@ public final class JavaProcess implements AutoCloseable {
   public int awaitExit(Duration bound) {
     try {
       if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError(name + " still running after " + bound + ":\n" + String.join("\n", lines));
+        throw new IllegalStateException(name + " still running after " + bound + ":\n" + String.join("\n", lines));
       }
       reader.join(bound.toMillis());
       return process.exitValue();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted waiting for " + name, e);
+      throw new IllegalStateException("interrupted waiting for " + name, e);
     }
   }
 
@@ -160,7 +179,7 @@ public final class JavaProcess implements AutoCloseable {
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
-        System.out.println("[" + name + "] " + line);
+        output.accept(line);
         lines.add(line);
         synchronized (lineSignal) {
           lineSignal.notifyAll();

@@ -1,4 +1,4 @@
-package io.weft.testing;
+package io.weft.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,7 +33,7 @@ class JavaProcessTest {
   void awaitLine_failsWhenTheProcessExitsWithoutPrintingIt() {
     try (JavaProcess process = JavaProcess.start("echo", Echo.class.getName(), List.of("1"))) {
       assertThatThrownBy(() -> process.awaitLine("never printed", Duration.ofSeconds(30)))
-          .isInstanceOf(AssertionError.class)
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("exited with 0");
     }
   }

@@ -13,6 +13,10 @@ class JavaProcessTest {
   /** A tiny program the test starts in its own JVM. */
   public static final class Echo {
     public static void main(String[] args) throws Exception {
+      if (args.length > 1 && args[1].equals("wait")) {
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(() -> System.out.println("shutting down")));
+      }
       System.out.println("listening on port " + args[0]);
       if (System.getenv("ECHO_GREETING") != null) {
         System.out.println("greeting " + System.getenv("ECHO_GREETING"));
@@ -63,6 +67,7 @@ class JavaProcessTest {
       process.terminate();
 
       assertThat(process.awaitExit(Duration.ofSeconds(30))).isNotZero();
+      assertThat(process.lines()).contains("shutting down");
       assertThat(process.isAlive()).isFalse();
     }
   }

@@ -15,6 +15,7 @@ import io.weft.mesh.v1.DeregisterRequest;
 import io.weft.mesh.v1.HealthStatus;
 import io.weft.mesh.v1.RegisterResponse;
 import io.weft.testing.FakeClock;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -51,7 +52,7 @@ class ControlPlaneAdminTest {
   }
 
   @AfterEach
-  void stop() throws Exception {
+  void stop() {
     cp.close();
   }
 
@@ -68,7 +69,8 @@ class ControlPlaneAdminTest {
     FakeClock clock = new FakeClock();
     PrometheusMetrics metrics = new PrometheusMetrics();
     Registry registry =
-        new Registry(RegistryOptions.defaults(), clock.ticker(), clock.scheduler(), metrics.registry());
+        new Registry(
+            RegistryOptions.defaults(), clock.ticker(), clock.scheduler(), metrics.registry());
     DiscoveryServer discovery =
         new DiscoveryServer(
             registry.snapshot(),
@@ -81,8 +83,7 @@ class ControlPlaneAdminTest {
         new ControlPlaneAdmin("127.0.0.1", 0, registry, discovery, metrics, () -> false).start()) {
       HttpResponse<String> response =
           cp.send(
-              HttpRequest.newBuilder(
-                  java.net.URI.create("http://127.0.0.1:" + admin.port() + "/healthz")));
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/healthz")));
 
       assertThat(response.statusCode()).isEqualTo(503);
       assertThat(TestControlPlane.parse(response.body()).get("error").asText())

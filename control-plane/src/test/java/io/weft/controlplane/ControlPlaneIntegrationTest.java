@@ -7,6 +7,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
 import io.weft.controlplane.discovery.TestSidecar;
 import io.weft.controlplane.registration.KeepAliveClient;
 import io.weft.controlplane.registry.InvalidRegistrations;
@@ -14,6 +22,7 @@ import io.weft.controlplane.registry.TestRequests;
 import io.weft.mesh.v1.DeregisterRequest;
 import io.weft.mesh.v1.DeregisterResponse;
 import io.weft.mesh.v1.DiscoveryResponse;
+import io.weft.mesh.v1.DiscoveryServiceGrpc;
 import io.weft.mesh.v1.GrpcRoute;
 import io.weft.mesh.v1.HealthStatus;
 import io.weft.mesh.v1.Instance;
@@ -21,9 +30,14 @@ import io.weft.mesh.v1.KeepAliveResponse;
 import io.weft.mesh.v1.LeaseEvent;
 import io.weft.mesh.v1.RegisterRequest;
 import io.weft.mesh.v1.RegisterResponse;
+import io.weft.mesh.v1.RegistrationServiceGrpc;
 import io.weft.mesh.v1.ServiceEndpoints;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +58,7 @@ class ControlPlaneIntegrationTest {
   }
 
   @AfterEach
-  void stop() throws Exception {
+  void stop() {
     cp.close();
   }
 
@@ -318,6 +332,84 @@ class ControlPlaneIntegrationTest {
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).contains("Not_A_Service");
     assertThat(cp.getJson("/v1/sidecars").get("connectedSidecars").asInt()).isZero();
+  }
+
+  @Test
+  void grpcHealthAndReflection_areServedBesideTheMeshServices() throws Exception {
+    HealthCheckResponse health =
+        HealthGrpc.newBlockingStub(cp.channel())
+            .withDeadlineAfter(20, TimeUnit.SECONDS)
+            .check(
+                HealthCheckRequest.newBuilder()
+                    .setService(DiscoveryServiceGrpc.SERVICE_NAME)
+                    .build());
+    assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+    CompletableFuture<ServerReflectionResponse> listed = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(cp.channel())
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse response) {
+                    listed.complete(response);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    listed.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    List<String> services =
+        listed.get(20, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+            .map(ServiceResponse::getName)
+            .toList();
+    requests.onCompleted();
+
+    assertThat(services)
+        .contains(
+            DiscoveryServiceGrpc.SERVICE_NAME,
+            RegistrationServiceGrpc.SERVICE_NAME,
+            HealthGrpc.SERVICE_NAME);
+  }
+
+  @Test
+  void close_turnsHealthNotServing_andEndsDiscoveryStreamsWithUnavailable() throws Exception {
+    TestSidecar sidecar = cp.sidecar("sidecar-a");
+    sidecar.subscribe("greeter");
+    sidecar.next();
+    BlockingQueue<HealthCheckResponse.ServingStatus> health = new LinkedBlockingQueue<>();
+    HealthGrpc.newStub(cp.channel())
+        .watch(
+            HealthCheckRequest.getDefaultInstance(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(HealthCheckResponse response) {
+                health.add(response.getStatus());
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+    assertThat(health.poll(20, TimeUnit.SECONDS))
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+    CompletableFuture<Void> closed = CompletableFuture.runAsync(cp.controlPlane::close);
+
+    assertThat(health.poll(20, TimeUnit.SECONDS))
+        .isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+    Status ended = sidecar.awaitClosed();
+    assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(ended.getDescription()).contains("shutting down");
+    closed.get(20, TimeUnit.SECONDS);
+    assertThat(cp.controlPlane.isServing()).isFalse();
   }
 
   private void awaitAckedVersion(String nodeId, String version) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.weft.testing.JavaProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +46,8 @@ class ControlPlaneMainTest {
         .contains("--debounce=DURATION", "(env WEFT_DEBOUNCE, default 10ms)")
         .contains("--warmup=DURATION", "(env WEFT_WARMUP, default: the lease TTL)")
         .contains("--drain-grace=DURATION", "(env WEFT_DRAIN_GRACE, default 30s)")
-        .contains("--drain-confirm-timeout=DURATION", "(env WEFT_DRAIN_CONFIRM_TIMEOUT, default 10s)")
+        .contains(
+            "--drain-confirm-timeout=DURATION", "(env WEFT_DRAIN_CONFIRM_TIMEOUT, default 10s)")
         .contains("--max-expiry-fraction=FRACTION", "(env WEFT_MAX_EXPIRY_FRACTION, default 0.5)")
         .contains("--id=ID", "(env WEFT_ID, default: random")
         .contains("--help", "--version");
@@ -139,6 +142,21 @@ class ControlPlaneMainTest {
     assertThat(err.toString())
         .startsWith("Invalid value for option '--port': 70000 (expected: 0..65535)")
         .contains("Usage: weft-control-plane");
+  }
+
+  @Test
+  void portInUse_exitsWithOneNamingTheAddress() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      StringWriter err = new StringWriter();
+      CommandLine command = new CommandLine(new ControlPlaneMain()).setErr(new PrintWriter(err));
+
+      int exit =
+          command.execute(
+              "--bind-address=127.0.0.1", "--port=" + taken.getLocalPort(), "--admin-port=0");
+
+      assertThat(exit).isEqualTo(1);
+      assertThat(err.toString()).contains("cannot listen on 127.0.0.1");
+    }
   }
 
   @Test

@@ -51,7 +51,7 @@ class ControlPlaneRestartTest {
   }
 
   @AfterEach
-  void stop() throws Exception {
+  void stop() {
     first.close();
     if (restarted != null) {
       restarted.close();

@@ -56,7 +56,7 @@ final class TestControlPlane implements AutoCloseable {
             .drainConfirmTimeout(DRAIN_CONFIRM_TIMEOUT)
             .build();
     controlPlane = new ControlPlane(config, clock.ticker(), clock.scheduler()).start();
-    channel = channel();
+    channel = newChannel();
   }
 
   /** A control plane without warm-up. */
@@ -81,6 +81,11 @@ final class TestControlPlane implements AutoCloseable {
     return RegistrationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
   }
 
+  /** The shared client connection to the gRPC port. */
+  ManagedChannel channel() {
+    return channel;
+  }
+
   KeepAliveClient keepAlive() {
     return new KeepAliveClient(RegistrationServiceGrpc.newStub(channel));
   }
@@ -92,7 +97,7 @@ final class TestControlPlane implements AutoCloseable {
 
   /** A reconnecting discovery client that reports what it holds on its first request. */
   TestSidecar sidecar(String nodeId, Map<String, KnownService> initialState) {
-    ManagedChannel own = channel();
+    ManagedChannel own = newChannel();
     extraChannels.add(own);
     return new TestSidecar(
         DiscoveryServiceGrpc.newStub(own),
@@ -139,17 +144,22 @@ final class TestControlPlane implements AutoCloseable {
 
   /** Closes every client connection, then the control plane. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     List<ManagedChannel> all = new ArrayList<>(extraChannels);
     all.add(channel);
     all.forEach(ManagedChannel::shutdownNow);
-    for (ManagedChannel c : all) {
-      c.awaitTermination(10, TimeUnit.SECONDS);
+    try {
+      for (ManagedChannel c : all) {
+        c.awaitTermination(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      controlPlane.close();
     }
-    controlPlane.close();
   }
 
-  private ManagedChannel channel() {
+  private ManagedChannel newChannel() {
     return NettyChannelBuilder.forAddress("127.0.0.1", controlPlane.grpcPort())
         .usePlaintext()
         .build();

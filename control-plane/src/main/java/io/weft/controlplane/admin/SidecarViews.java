@@ -105,7 +105,10 @@ final class SidecarViews {
     if (sidecar.lastSentNonce().isEmpty()) {
       return "NOT_SENT";
     }
-    if (sidecar.lastNack().map(NackRecord::nonce).filter(sidecar.lastSentNonce()::equals).isPresent()) {
+    boolean lastSentWasNacked =
+        sidecar.lastNack().map(NackRecord::nonce).filter(sidecar.lastSentNonce()::equals)
+            .isPresent();
+    if (lastSentWasNacked) {
       return "NACKED";
     }
     return sidecar.lastAckedVersion().equals(sidecar.lastSentVersion()) ? "SYNCED" : "STALE";

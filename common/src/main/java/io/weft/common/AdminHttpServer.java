@@ -106,11 +106,14 @@ public final class AdminHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** Stops serving; requests in progress get up to a second to finish. */
+  /**
+   * Stops serving at once. (JDK 17's {@code HttpServer.stop(n)} always waits the whole {@code n}
+   * seconds; admin requests are short, so none is worth that wait.)
+   */
   @Override
   public void close() {
     if (server != null) {
-      server.stop(1);
+      server.stop(0);
       executor.shutdown();
       try {
         executor.awaitTermination(2, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -53,7 +54,16 @@ public final class JavaProcess implements AutoCloseable {
    * @param name a short name for log prefixes, such as {@code sidecar-greeter-1}
    */
   public static JavaProcess start(String name, String mainClass, List<String> args) {
-    return start(name, TEST_JVM_OPTIONS, mainClass, args);
+    return start(name, mainClass, args, Map.of());
+  }
+
+  /**
+   * Starts {@code mainClass} like {@link #start(String, String, List)}, with {@code environment}
+   * added to (or replacing variables of) this JVM's environment.
+   */
+  public static JavaProcess start(
+      String name, String mainClass, List<String> args, Map<String, String> environment) {
+    return start(name, TEST_JVM_OPTIONS, mainClass, args, environment, echo(name));
   }
 
   /**
@@ -62,17 +72,22 @@ public final class JavaProcess implements AutoCloseable {
    */
   public static JavaProcess start(
       String name, List<String> jvmOptions, String mainClass, List<String> args) {
-    return start(name, jvmOptions, mainClass, args, line -> System.out.println("[" + name + "] " + line));
+    return start(name, jvmOptions, mainClass, args, Map.of(), echo(name));
   }
 
-  /** Starts {@code mainClass} as above, handing each output line to {@code output}. */
+  /**
+   * Starts {@code mainClass} with {@code args} in a new JVM with the given JVM options and extra
+   * {@code environment}, handing each output line to {@code output}.
+   */
   public static JavaProcess start(
       String name,
       List<String> jvmOptions,
       String mainClass,
       List<String> args,
+      Map<String, String> environment,
       Consumer<String> output) {
     requireNonNull(name, "name");
+    requireNonNull(environment, "environment");
     requireNonNull(output, "output");
     requireNonNull(mainClass, "mainClass");
     List<String> command = new ArrayList<>();
@@ -83,8 +98,9 @@ public final class JavaProcess implements AutoCloseable {
     command.add(mainClass);
     command.addAll(args);
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      return new JavaProcess(name, process, output);
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().putAll(environment);
+      return new JavaProcess(name, builder.start(), output);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name + ": " + command, e);
     }
@@ -127,14 +143,21 @@ public final class JavaProcess implements AutoCloseable {
     }
   }
 
+  private static Consumer<String> echo(String name) {
+    return line -> System.out.println("[" + name + "] " + line);
+  }
+
   /** Every line printed so far. */
   public List<String> lines() {
     return List.copyOf(lines);
   }
 
-  /** Sends SIGTERM. */
+  /**
+   * Sends SIGTERM. The output keeps being read, so a test sees what the process prints while it
+   * shuts down ({@link Process#destroy} would close the pipe first).
+   */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** Waits for the process to exit and returns its exit code; fails if the bound passes. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JavaProcessTest {
@@ -12,7 +13,14 @@ class JavaProcessTest {
   /** A tiny program the test starts in its own JVM. */
   public static final class Echo {
     public static void main(String[] args) throws Exception {
+      if (args.length > 1 && args[1].equals("wait")) {
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(() -> System.out.println("shutting down")));
+      }
       System.out.println("listening on port " + args[0]);
+      if (System.getenv("ECHO_GREETING") != null) {
+        System.out.println("greeting " + System.getenv("ECHO_GREETING"));
+      }
       if (args.length > 1 && args[1].equals("wait")) {
         Thread.currentThread().join();
       }
@@ -25,6 +33,18 @@ class JavaProcessTest {
       String port = process.awaitLine("listening on port (\\d+)", Duration.ofSeconds(30)).group(1);
 
       assertThat(port).isEqualTo("4242");
+      assertThat(process.awaitExit(Duration.ofSeconds(30))).isZero();
+    }
+  }
+
+  @Test
+  void start_withEnvironment_passesItsVariablesToTheProcess() {
+    try (JavaProcess process =
+        JavaProcess.start(
+            "echo", Echo.class.getName(), List.of("1"), Map.of("ECHO_GREETING", "hello"))) {
+      String greeting = process.awaitLine("greeting (\\w+)", Duration.ofSeconds(30)).group(1);
+
+      assertThat(greeting).isEqualTo("hello");
       assertThat(process.awaitExit(Duration.ofSeconds(30))).isZero();
     }
   }
@@ -47,6 +67,7 @@ class JavaProcessTest {
       process.terminate();
 
       assertThat(process.awaitExit(Duration.ofSeconds(30))).isNotZero();
+      assertThat(process.lines()).contains("shutting down");
       assertThat(process.isAlive()).isFalse();
     }
   }

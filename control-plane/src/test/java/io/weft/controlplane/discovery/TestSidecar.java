@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A test client of the discovery stream: sends requests from the test thread and collects every
  * response. The node (and initial state) goes on the first request unless it is sent raw.
  */
-final class TestSidecar {
+public final class TestSidecar {
 
   private static final long WAIT_SECONDS = 20;
 
@@ -35,7 +35,7 @@ final class TestSidecar {
   private final ClientCallStreamObserver<DiscoveryRequest> requests;
   private boolean first = true;
 
-  TestSidecar(
+  public TestSidecar(
       DiscoveryServiceGrpc.DiscoveryServiceStub stub,
       Node node,
       Map<String, KnownService> initialState,
@@ -72,12 +72,12 @@ final class TestSidecar {
     requests = call.join();
   }
 
-  String nodeId() {
+  public String nodeId() {
     return node.getId();
   }
 
   /** Sends a request; the first one carries the node and initial state. */
-  void send(DiscoveryRequest.Builder request) {
+  public void send(DiscoveryRequest.Builder request) {
     if (first) {
       request.setNode(node).putAllInitialServiceState(initialState);
     }
@@ -85,31 +85,31 @@ final class TestSidecar {
   }
 
   /** Sends exactly this request. */
-  void sendRaw(DiscoveryRequest request) {
+  public void sendRaw(DiscoveryRequest request) {
     first = false;
     requests.onNext(request);
   }
 
-  void subscribe(String... services) {
+  public void subscribe(String... services) {
     send(DiscoveryRequest.newBuilder().addAllServiceNamesSubscribe(List.of(services)));
   }
 
-  void unsubscribe(String... services) {
+  public void unsubscribe(String... services) {
     send(DiscoveryRequest.newBuilder().addAllServiceNamesUnsubscribe(List.of(services)));
   }
 
-  void subscribeRoutes(String... routes) {
+  public void subscribeRoutes(String... routes) {
     send(DiscoveryRequest.newBuilder().addAllRouteNamesSubscribe(List.of(routes)));
   }
 
-  void ack(DiscoveryResponse response) {
+  public void ack(DiscoveryResponse response) {
     send(
         DiscoveryRequest.newBuilder()
             .setResponseNonce(response.getNonce())
             .setVersionInfo(response.getVersionInfo()));
   }
 
-  void nack(DiscoveryResponse response, String heldVersion, String message) {
+  public void nack(DiscoveryResponse response, String heldVersion, String message) {
     send(
         DiscoveryRequest.newBuilder()
             .setResponseNonce(response.getNonce())
@@ -121,32 +121,32 @@ final class TestSidecar {
   }
 
   /** The next response, waiting up to 20 s for it. */
-  DiscoveryResponse next() throws InterruptedException {
+  public DiscoveryResponse next() throws InterruptedException {
     DiscoveryResponse response = responses.poll(WAIT_SECONDS, TimeUnit.SECONDS);
     assertThat(response).as("a response to " + node.getId()).isNotNull();
     return response;
   }
 
   /** Responses received so far, read or not. */
-  int received() {
+  public int received() {
     return received.get();
   }
 
   /** Asks the transport for {@code count} more responses (manual flow control only). */
-  void request(int count) {
+  public void request(int count) {
     requests.request(count);
   }
 
-  void cancel() {
+  public void cancel() {
     requests.cancel("test breaks the stream", null);
   }
 
-  void complete() {
+  public void complete() {
     requests.onCompleted();
   }
 
   /** The status the stream ended with, waiting up to 20 s for it. */
-  Status awaitClosed() throws Exception {
+  public Status awaitClosed() throws Exception {
     return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 }

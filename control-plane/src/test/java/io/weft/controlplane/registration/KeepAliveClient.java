@@ -14,7 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A test's end of one KeepAlive stream. */
-final class KeepAliveClient implements StreamObserver<KeepAliveResponse> {
+public final class KeepAliveClient implements StreamObserver<KeepAliveResponse> {
 
   private static final long WAIT_SECONDS = 20;
 
@@ -22,39 +22,39 @@ final class KeepAliveClient implements StreamObserver<KeepAliveResponse> {
   private final CompletableFuture<Status> closed = new CompletableFuture<>();
   private final StreamObserver<KeepAliveRequest> requests;
 
-  KeepAliveClient(RegistrationServiceGrpc.RegistrationServiceStub stub) {
+  public KeepAliveClient(RegistrationServiceGrpc.RegistrationServiceStub stub) {
     this.requests = stub.keepAlive(this);
   }
 
   /** Sends one renewal. */
-  void renew(String leaseId, HealthStatus health) {
+  public void renew(String leaseId, HealthStatus health) {
     requests.onNext(KeepAliveRequest.newBuilder().setLeaseId(leaseId).setHealth(health).build());
   }
 
   /** Sends one renewal and returns the next message the stream receives. */
-  KeepAliveResponse renewAndAwait(String leaseId, HealthStatus health) throws Exception {
+  public KeepAliveResponse renewAndAwait(String leaseId, HealthStatus health) throws Exception {
     renew(leaseId, health);
     return next();
   }
 
   /** The next message the stream receives, waiting up to 20 s. */
-  KeepAliveResponse next() throws Exception {
+  public KeepAliveResponse next() throws Exception {
     KeepAliveResponse response = responses.poll(WAIT_SECONDS, TimeUnit.SECONDS);
     assertThat(response).as("a keep-alive response within %d s", WAIT_SECONDS).isNotNull();
     return response;
   }
 
   /** Whether a message arrived that nobody took yet. */
-  boolean hasUnread() {
+  public boolean hasUnread() {
     return !responses.isEmpty();
   }
 
   /** The status the stream ended with, waiting up to 20 s. */
-  Status awaitClosed() throws Exception {
+  public Status awaitClosed() throws Exception {
     return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
-  void complete() {
+  public void complete() {
     requests.onCompleted();
   }
 

@@ -95,6 +95,14 @@ final class ControlPlaneFixture implements AutoCloseable {
     return registry.snapshot().service(service).instances();
   }
 
+  /** Whether the sidecar {@code nodeId} is connected, subscribed to {@code service} and has ACKed. */
+  boolean subscribedAndAcked(String nodeId, String service) {
+    return discovery.status().sidecars().stream()
+        .anyMatch(sidecar -> sidecar.nodeId().equals(nodeId)
+            && sidecar.subscribedServices().contains(service)
+            && !sidecar.lastAckedVersion().isEmpty());
+  }
+
   /** Every drain confirmation handed out so far. */
   List<DrainConfirmation> confirmations() {
     return List.copyOf(confirmations);

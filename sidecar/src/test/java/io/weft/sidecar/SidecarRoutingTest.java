@@ -1,33 +1,24 @@
 package io.weft.sidecar;
 
-import static io.weft.sidecar.TestMesh.BOUND;
 import static io.weft.sidecar.TestMesh.SERVICE;
 import static io.weft.sidecar.TestMesh.answeredBy;
 import static io.weft.sidecar.TestMesh.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.CallOptions;
-import io.grpc.ConnectivityState;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import io.weft.sidecar.balancer.ClusterStats.EndpointSnapshot;
-import io.weft.sidecar.balancer.ClusterStats.ServiceSnapshot;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -44,28 +35,20 @@ import org.junit.jupiter.api.TestInstance;
 class SidecarRoutingTest {
 
   private TestMesh mesh;
-  private ManagedChannel byAuthority;
 
   @BeforeAll
   void setUp() throws IOException {
     mesh = TestMesh.start(3);
-    byAuthority = NettyChannelBuilder.forAddress("127.0.0.1", mesh.client.outboundPort())
-        .overrideAuthority(SERVICE)
-        .usePlaintext()
-        .build();
-    awaitClientConnectedToAll(3);
   }
 
   @AfterAll
-  void tearDown() throws InterruptedException {
-    byAuthority.shutdownNow();
-    byAuthority.awaitTermination(10, TimeUnit.SECONDS);
+  void tearDown() {
     mesh.close();
   }
 
   @Test
   void calls_spreadAcrossEveryInstance_andNameTheUpstream() {
-    List<String> results = IntStream.range(0, 300).mapToObj(i -> call(byAuthority)).toList();
+    List<String> results = IntStream.range(0, 300).mapToObj(i -> call(mesh.byAuthority)).toList();
 
     Map<String, Long> byInstance = results.stream()
         .collect(Collectors.groupingBy(TestMesh::answeredBy, Collectors.counting()));
@@ -94,7 +77,7 @@ class SidecarRoutingTest {
 
   @Test
   void admin_showsReadinessClustersAndConfigDump() {
-    call(byAuthority);
+    call(mesh.byAuthority);
     call(mesh.clientApp);
     AdminClient client = mesh.admin(mesh.client);
     AdminClient first = mesh.admin(mesh.sidecars.get(0));
@@ -151,22 +134,6 @@ class SidecarRoutingTest {
           .setRequestMarshaller(Bytes.INSTANCE)
           .setResponseMarshaller(Bytes.INSTANCE)
           .build();
-
-  private void awaitClientConnectedToAll(int instances) {
-    await().atMost(BOUND).until(() -> {
-      call(byAuthority);
-      return clientEndpoints().values().stream()
-          .filter(e -> e.state() == ConnectivityState.READY).count() == instances;
-    });
-  }
-
-  private Map<String, EndpointSnapshot> clientEndpoints() {
-    Optional<ServiceSnapshot> echo = mesh.client.clusterStats().snapshot().stream()
-        .filter(s -> s.service().equals(SERVICE)).findFirst();
-    return echo.map(s -> s.endpoints().stream()
-            .collect(Collectors.toMap(EndpointSnapshot::instanceId, Function.identity())))
-        .orElse(Map.of());
-  }
 
   private enum Bytes implements MethodDescriptor.Marshaller<byte[]> {
     INSTANCE;

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.common.net.HostAndPort;
 import io.grpc.Channel;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -13,12 +14,16 @@ import io.weft.mesh.v1.HealthStatus;
 import io.weft.sidecar.SidecarConfig.LocalApp;
 import io.weft.sidecar.agent.testproto.EchoGrpc;
 import io.weft.sidecar.agent.testproto.EchoMessage;
+import io.weft.sidecar.balancer.ClusterStats.EndpointSnapshot;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * A whole mesh on loopback for the sidecar's integration tests: a {@link ControlPlaneFixture},
@@ -41,7 +46,10 @@ final class TestMesh implements AutoCloseable {
   final List<WhoAmIApp> apps = new ArrayList<>();
   final List<Sidecar> sidecars = new ArrayList<>();
   Sidecar client;
+  /** A channel to the client's outbound proxy: calls routed by their gRPC service name. */
   ManagedChannel clientApp;
+  /** A channel to the client's outbound proxy with {@code :authority} {@value #SERVICE}. */
+  ManagedChannel byAuthority;
 
   /** Starts the control plane, {@code instances} apps with their sidecars and the client. */
   static TestMesh start(int instances) throws IOException {
@@ -57,7 +65,12 @@ final class TestMesh implements AutoCloseable {
       mesh.clientApp = NettyChannelBuilder.forAddress("127.0.0.1", mesh.client.outboundPort())
           .usePlaintext()
           .build();
+      mesh.byAuthority = NettyChannelBuilder.forAddress("127.0.0.1", mesh.client.outboundPort())
+          .overrideAuthority(SERVICE)
+          .usePlaintext()
+          .build();
       mesh.awaitServing(instances);
+      mesh.awaitClientConnectedTo(instances);
     } catch (IOException | RuntimeException | Error e) {
       mesh.close();
       throw e;
@@ -92,6 +105,31 @@ final class TestMesh implements AutoCloseable {
         && client.isReady());
   }
 
+  /** Calls until the client's balancer has a READY connection to {@code instances} instances. */
+  void awaitClientConnectedTo(int instances) {
+    await().atMost(BOUND).until(() -> {
+      call(byAuthority);
+      return clientEndpoints().values().stream()
+          .filter(e -> e.state() == ConnectivityState.READY).count() == instances;
+    });
+  }
+
+  /** The endpoints of {@value #SERVICE} as the client's balancer sees them, by instance id. */
+  Map<String, EndpointSnapshot> clientEndpoints() {
+    return client.clusterStats().snapshot().stream()
+        .filter(s -> s.service().equals(SERVICE))
+        .findFirst()
+        .map(s -> s.endpoints().stream()
+            .collect(Collectors.toMap(EndpointSnapshot::instanceId, Function.identity())))
+        .orElse(Map.of());
+  }
+
+  /** The health of {@code instanceId} as the client's balancer sees it; null if it has none. */
+  HealthStatus clientHealth(String instanceId) {
+    EndpointSnapshot endpoint = clientEndpoints().get(instanceId);
+    return endpoint == null ? null : endpoint.health();
+  }
+
   AdminClient admin(Sidecar sidecar) {
     return new AdminClient(sidecar.adminPort());
   }
@@ -123,8 +161,10 @@ final class TestMesh implements AutoCloseable {
 
   @Override
   public void close() {
-    if (clientApp != null) {
-      clientApp.shutdownNow();
+    for (ManagedChannel channel : new ManagedChannel[] {clientApp, byAuthority}) {
+      if (channel != null) {
+        channel.shutdownNow();
+      }
     }
     List<Sidecar> all = new ArrayList<>(sidecars);
     if (client != null) {

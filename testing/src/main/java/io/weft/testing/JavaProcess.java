@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -43,7 +44,20 @@ public final class JavaProcess implements AutoCloseable {
    * @param name a short name for log prefixes, such as {@code sidecar-greeter-1}
    */
   public static JavaProcess start(String name, String mainClass, List<String> args) {
+    return start(name, mainClass, args, Map.of());
+  }
+
+  /**
+   * Starts {@code mainClass} with {@code args} in a new JVM that has this JVM's class path and
+   * environment, plus {@code environment} (which wins over an inherited variable of the same
+   * name), so a test can check what a program reads from its environment.
+   *
+   * @param name a short name for log prefixes, such as {@code sidecar-greeter-1}
+   */
+  public static JavaProcess start(
+      String name, String mainClass, List<String> args, Map<String, String> environment) {
     requireNonNull(name, "name");
+    requireNonNull(environment, "environment");
     requireNonNull(mainClass, "mainClass");
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -55,7 +69,9 @@ public final class JavaProcess implements AutoCloseable {
     command.add(mainClass);
     command.addAll(args);
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       return new JavaProcess(name, process);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name + ": " + command, e);

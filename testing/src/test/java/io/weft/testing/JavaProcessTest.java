@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JavaProcessTest {
@@ -13,6 +14,9 @@ class JavaProcessTest {
   public static final class Echo {
     public static void main(String[] args) throws Exception {
       System.out.println("listening on port " + args[0]);
+      if (args.length > 1 && args[1].equals("env")) {
+        System.out.println("WEFT_TEST_VALUE=" + System.getenv("WEFT_TEST_VALUE"));
+      }
       if (args.length > 1 && args[1].equals("wait")) {
         Thread.currentThread().join();
       }
@@ -35,6 +39,16 @@ class JavaProcessTest {
       assertThatThrownBy(() -> process.awaitLine("never printed", Duration.ofSeconds(30)))
           .isInstanceOf(AssertionError.class)
           .hasMessageContaining("exited with 0");
+    }
+  }
+
+  @Test
+  void start_withEnvironment_passesItToTheProcess() {
+    try (JavaProcess process = JavaProcess.start("echo", Echo.class.getName(),
+        List.of("1", "env"), Map.of("WEFT_TEST_VALUE", "from-the-test"))) {
+      process.awaitLine("WEFT_TEST_VALUE=from-the-test", Duration.ofSeconds(30));
+
+      assertThat(process.awaitExit(Duration.ofSeconds(30))).isZero();
     }
   }
 

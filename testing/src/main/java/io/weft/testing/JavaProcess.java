@@ -120,9 +120,12 @@ public final class JavaProcess implements AutoCloseable {
     return List.copyOf(lines);
   }
 
-  /** Sends SIGTERM. */
+  /**
+   * Sends SIGTERM. The output goes on being read, so what the process prints while it stops is
+   * kept ({@link Process#destroy()} would close the pipe and lose it).
+   */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** Waits for the process to exit and returns its exit code; fails if the bound passes. */

@@ -13,6 +13,9 @@ class JavaProcessTest {
   /** A tiny program the test starts in its own JVM. */
   public static final class Echo {
     public static void main(String[] args) throws Exception {
+      if (args.length > 1 && args[1].equals("wait")) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("stopping")));
+      }
       System.out.println("listening on port " + args[0]);
       if (args.length > 1 && args[1].equals("env")) {
         System.out.println("WEFT_TEST_VALUE=" + System.getenv("WEFT_TEST_VALUE"));
@@ -53,7 +56,7 @@ class JavaProcessTest {
   }
 
   @Test
-  void terminate_stopsAWaitingProcess() {
+  void terminate_stopsAWaitingProcess_keepingWhatItPrintsWhileStopping() {
     try (JavaProcess process =
         JavaProcess.start("echo", Echo.class.getName(), List.of("1", "wait"))) {
       process.awaitLine("listening", Duration.ofSeconds(30));
@@ -62,6 +65,7 @@ class JavaProcessTest {
 
       assertThat(process.awaitExit(Duration.ofSeconds(30))).isNotZero();
       assertThat(process.isAlive()).isFalse();
+      assertThat(process.lines()).endsWith("stopping");
     }
   }
 }

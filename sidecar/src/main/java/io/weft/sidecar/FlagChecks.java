@@ -34,7 +34,8 @@ final class FlagChecks {
         value instanceof String text ? MeshNames.quote(text) : String.valueOf(value), expected);
   }
 
-  private ParameterException raw(String flag, String shownValue, String expected) {
+  /** An error about a flag whose value is shown as given, unquoted. */
+  ParameterException raw(String flag, String shownValue, String expected) {
     return new ParameterException(
         spec.commandLine(), flag + ": " + shownValue + " (expected: " + expected + ")");
   }

@@ -29,6 +29,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -81,6 +83,7 @@ public final class Sidecar implements AutoCloseable {
   private RegistrationAgent agent;
   private Readiness readiness;
   private SidecarAdminServer admin;
+  private String advertised;
   private CompletableFuture<Void> drain;
   private boolean closed;
 
@@ -134,7 +137,7 @@ public final class Sidecar implements AutoCloseable {
     readiness.watch(scheduler, READINESS_CHECK_PERIOD);
     admin = started("admin server", SidecarAdminServer.start(config.adminAddress(),
         config.adminPort(), new SidecarAdminServer.Sources(metrics, readiness, discovery::dump,
-            clusterStats, this::agentState, config.describe(),
+            clusterStats, this::agentState, this::effectiveConfig,
             new DrainEndpoint(this::drain, drainBound(), Ticker.systemTicker()))),
         SidecarAdminServer::close);
     logger.info("sidecar {} (node {}) started: outbound {}, inbound {}, admin {}, control plane"
@@ -159,6 +162,7 @@ public final class Sidecar implements AutoCloseable {
           proxy -> proxy.stop(STOP_GRACE));
     }
     int advertisedPort = app.advertisePort() != 0 ? app.advertisePort() : inbound.port();
+    advertised = HostAndPort.fromParts(app.advertiseAddress(), advertisedPort).toString();
     AgentOptions.Builder options = AgentOptions.builder()
         .service(config.service())
         .instanceId(config.instanceId())
@@ -179,6 +183,20 @@ public final class Sidecar implements AutoCloseable {
         appChannel, proxy != null ? proxy::whenIdle : () -> CompletableFuture.completedFuture(null),
         scheduler, Ticker.systemTicker(), new Random()), RegistrationAgent::close);
     agent.start();
+  }
+
+  /** The config and where the sidecar actually listens and is advertised, for the admin. */
+  private Map<String, Object> effectiveConfig() {
+    Map<String, Object> listening = new LinkedHashMap<>();
+    listening.put("outbound", outboundAddress());
+    listening.put("inbound", inboundAddress().orElse("none"));
+    listening.put("admin", adminAddress());
+    if (advertised != null) {
+      listening.put("advertised", advertised);
+    }
+    Map<String, Object> json = new LinkedHashMap<>(config.describe());
+    json.put("listening", listening);
+    return json;
   }
 
   private ProxyServerConfig proxyConfig(String host, int port) {

@@ -206,11 +206,13 @@ public record SidecarConfig(
       json.put("address", HostAndPort.fromParts(address, port).toString());
       json.put("inbound", hasInbound()
           ? HostAndPort.fromParts(inboundAddress, inboundPort).toString() : "none");
-      json.put("advertise", advertiseAddress + ":" + (advertisePort == 0 ? "inbound" : advertisePort));
+      json.put("advertise", advertisePort == 0 ? advertiseAddress + " (inbound port)"
+          : HostAndPort.fromParts(advertiseAddress, advertisePort).toString());
       json.put("weight", weight);
       json.put("metadata", new TreeMap<>(metadata));
       json.put("grpcServices", grpcServices);
-      json.put("leaseTtl", leaseTtl == null ? "control plane default" : ProtoDurations.describe(leaseTtl));
+      json.put("leaseTtl",
+          leaseTtl == null ? "control plane default" : ProtoDurations.describe(leaseTtl));
       json.put("drainConfirmTimeout", ProtoDurations.describe(drainConfirmTimeout));
       json.put("inFlightDrainTimeout", ProtoDurations.describe(inFlightDrainTimeout));
       return json;

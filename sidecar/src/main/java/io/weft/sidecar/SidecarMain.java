@@ -18,6 +18,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -31,6 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "weft-sidecar",
     mixinStandardHelpOptions = true,
+    abbreviateSynopsis = true,
     versionProvider = SidecarMain.Version.class,
     usageHelpWidth = 100,
     sortOptions = false,
@@ -86,10 +88,20 @@ public final class SidecarMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    SidecarConfig config = flags.toConfig(new FlagChecks(spec), environment.apply(POD_ZONE_ENV));
+    SidecarConfig config = config();
     CountDownLatch stop = new CountDownLatch(1);
     TerminationSignals.onTermination(stop::countDown);
     return serve(config, stop);
+  }
+
+  /**
+   * The config the parsed flags describe ({@value #POD_ZONE_ENV}, when not empty, wins over
+   * {@code --zone}).
+   *
+   * @throws ParameterException naming the flag whose value is bad
+   */
+  SidecarConfig config() {
+    return flags.toConfig(new FlagChecks(spec), environment.apply(POD_ZONE_ENV));
   }
 
   /**

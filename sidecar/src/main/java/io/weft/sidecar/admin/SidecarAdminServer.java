@@ -52,7 +52,7 @@ public final class SidecarAdminServer implements AutoCloseable {
                 ClustersView.of(sources.discovery().get(), sources.clusters().snapshot())))
             .get("/config_dump", (rest, query) -> AdminResponse.json(
                 ConfigDumpView.of(
-                    sources.discovery().get(), sources.agent().get(), sources.config())))
+                    sources.discovery().get(), sources.agent().get(), sources.config().get())))
             .route("/drain", Set.of("GET", "POST"), sources.drain());
     return new SidecarAdminServer(server.start());
   }
@@ -89,7 +89,7 @@ public final class SidecarAdminServer implements AutoCloseable {
       Supplier<DiscoveryClientDump> discovery,
       ClusterStats clusters,
       Supplier<Optional<AgentState>> agent,
-      Map<String, Object> config,
+      Supplier<Map<String, Object>> config,
       DrainEndpoint drain) {
 
     /** Checks that every part is set. */

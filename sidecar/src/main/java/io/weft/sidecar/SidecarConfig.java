@@ -115,11 +115,12 @@ public record SidecarConfig(
     serviceConfigs.forEach((name, config) -> perService.put(name, config.toServiceConfig()));
     json.put("serviceConfigs", perService);
     json.put("maxMessageSize", maxMessageSize);
-    json.put("backoff", Map.of(
-        "initial", ProtoDurations.describe(backoff.initial()),
-        "max", ProtoDurations.describe(backoff.max()),
-        "multiplier", backoff.multiplier(),
-        "jitter", backoff.jitter()));
+    Map<String, Object> reconnect = new LinkedHashMap<>();
+    reconnect.put("initial", ProtoDurations.describe(backoff.initial()));
+    reconnect.put("max", ProtoDurations.describe(backoff.max()));
+    reconnect.put("multiplier", backoff.multiplier());
+    reconnect.put("jitter", backoff.jitter());
+    json.put("backoff", reconnect);
     return json;
   }
 

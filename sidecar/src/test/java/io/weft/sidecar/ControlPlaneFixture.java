@@ -95,7 +95,7 @@ final class ControlPlaneFixture implements AutoCloseable {
     return registry.snapshot().service(service).instances();
   }
 
-  /** Whether the sidecar {@code nodeId} is connected, subscribed to {@code service} and has ACKed. */
+  /** Whether sidecar {@code nodeId} is connected, subscribed to {@code service} and has ACKed. */
   boolean subscribedAndAcked(String nodeId, String service) {
     return discovery.status().sidecars().stream()
         .anyMatch(sidecar -> sidecar.nodeId().equals(nodeId)

@@ -53,7 +53,7 @@ class SidecarHealthAndDrainTest {
   }
 
   @Test
-  void drain_viaAdmin_waitsForConfirmationAndInFlightCalls_thenRemovesTheInstance_withoutFailedCalls()
+  void drain_waitsForConfirmationAndInFlightCalls_thenRemovesTheInstance_withoutFailedCalls()
       throws Exception {
     Sidecar third = mesh.sidecars.get(2);
     WhoAmIApp thirdApp = mesh.apps.get(2);

@@ -11,6 +11,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.weft.common.ProtoDurations;
 import io.weft.sidecar.agent.AgentState;
 import io.weft.sidecar.discovery.DiscoveryClientDump;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ public record ConfigDumpView(Discovery discovery, AgentState agent, Map<String, 
         lastResponse(dump),
         dump.lastNack(),
         dump.sinceLastResponse() == null ? null
-            : ProtoDurations.describe(dump.sinceLastResponse()),
+            : ProtoDurations.describe(Duration.ofMillis(dump.sinceLastResponse().toMillis())),
         dump.subscribedServices().asList(),
         dump.subscribedRoutes().asList(),
         services,
@@ -94,7 +95,8 @@ public record ConfigDumpView(Discovery discovery, AgentState agent, Map<String, 
    * @param lastResponse {@code ACKED} or {@code NACKED}: how the last response was answered;
    *     {@code NONE} before any
    * @param lastNack the last refused response, or null
-   * @param sinceLastResponse time since the last response, such as {@code 1.5s}; null before one
+   * @param sinceLastResponse time since the last response, to the millisecond, such as {@code
+   *     1.5s}; null before one
    * @param subscribedServices every watched mesh service
    * @param subscribedRoutes every watched gRPC service route
    * @param services every held endpoint set, as the mesh API's JSON

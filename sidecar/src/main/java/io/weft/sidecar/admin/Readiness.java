@@ -104,7 +104,8 @@ public final class Readiness {
    * @param agentPhase the registration agent's phase; null for a pure client
    * @param registered whether the agent holds a lease; null for a pure client
    * @param subscribed whether the discovery client counts as subscribed now
-   * @param controlPlaneConnected whether a discovery stream is open and answered now
+   * @param discoveryConnected whether a discovery stream is open and answered now (a sidecar that
+   *     watches nothing keeps none open)
    * @param draining whether a drain has started
    */
   public record View(
@@ -113,6 +114,6 @@ public final class Readiness {
       String agentPhase,
       Boolean registered,
       boolean subscribed,
-      boolean controlPlaneConnected,
+      boolean discoveryConnected,
       boolean draining) {}
 }

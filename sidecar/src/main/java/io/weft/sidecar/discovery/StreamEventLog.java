@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * so that operators and end-to-end tests can follow each endpoint set:
  *
  * <pre>
- * node n1: accepted version 12 from cp-1: greeter 3 instances (2 SERVING, 1 DRAINING); route helloworld.Greeter -&gt; greeter
- * node n1: accepted version 13 from cp-1: greeter 0 instances
- * node n1: accepted version 14 from cp-1: no change
+ * node n1: accepted version 12 from cp-1: greeter 3 instances (2 SERVING, 1 DRAINING)
+ * node n1: accepted version 13 from cp-1: greeter 2 instances (2 SERVING); billing 0 instances
+ * node n1: accepted version 14 from cp-1: route helloworld.Greeter -&gt; greeter
+ * node n1: accepted version 15 from cp-1: no change
  * </pre>
  *
  * Health counts are in {@code HealthStatus} order and only the non-zero ones are listed; a route

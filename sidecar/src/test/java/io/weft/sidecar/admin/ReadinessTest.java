@@ -70,7 +70,7 @@ class ReadinessTest {
 
     Readiness.View view = readiness.check();
     assertThat(view.ready()).isTrue();
-    assertThat(view.controlPlaneConnected()).isFalse();
+    assertThat(view.discoveryConnected()).isFalse();
     assertThat(view.registered()).isFalse();
   }
 

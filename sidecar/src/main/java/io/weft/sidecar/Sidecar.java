@@ -140,6 +140,10 @@ public final class Sidecar implements AutoCloseable {
             clusterStats, this::agentState, this::effectiveConfig,
             new DrainEndpoint(this::drain, drainBound(), Ticker.systemTicker()))),
         SidecarAdminServer::close);
+    if (agent != null) {
+      // Last: a sidecar that failed to start must not leave a registration behind.
+      agent.start();
+    }
     logger.info("sidecar {} (node {}) started: outbound {}, inbound {}, admin {}, control plane"
             + " {}, zone {}", config.label(), config.nodeId(), outboundAddress(),
         inboundAddress().orElse("none"), adminAddress(), config.controlPlane(),
@@ -182,7 +186,6 @@ public final class Sidecar implements AutoCloseable {
     agent = started("registration agent", new RegistrationAgent(options.build(), controlPlane,
         appChannel, proxy != null ? proxy::whenIdle : () -> CompletableFuture.completedFuture(null),
         scheduler, Ticker.systemTicker(), new Random()), RegistrationAgent::close);
-    agent.start();
   }
 
   /** The config and where the sidecar actually listens and is advertised, for the admin. */

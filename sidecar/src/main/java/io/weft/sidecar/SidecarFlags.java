@@ -81,7 +81,8 @@ final class SidecarFlags {
 
   @Option(names = "--control-plane", paramLabel = "host:port",
       defaultValue = "${env:WEFT_CONTROL_PLANE:-localhost:15010}",
-      description = "Control plane address. Env WEFT_CONTROL_PLANE. Default: ${DEFAULT-VALUE}.")
+      description = "Address of the control plane's gRPC port (registration and discovery)."
+          + " Env WEFT_CONTROL_PLANE. Default: ${DEFAULT-VALUE}.")
   String controlPlane;
 
   @Option(names = "--outbound-port", paramLabel = "<port>",

@@ -41,9 +41,11 @@ import picocli.CommandLine.Spec;
           + " with the control plane and proxies the calls it receives (15006), and serves admin"
           + " HTTP (15000: /ready, /healthz, /metrics, /clusters, /config_dump, /drain).",
       "Without --app-port it is a pure client: no registration, no inbound proxy.",
-      "Prints 'weft sidecar <service>/<instance-id> ready to serve: outbound=<host>:<port>"
-          + " inbound=<host>:<port>|none admin=<host>:<port>' once serving. On SIGTERM or SIGINT"
-          + " drains (DRAINING, confirmation, in-flight calls, deregistration), stops and exits 0.",
+      "Once serving it prints one line on standard output (wrapped here):",
+      "  weft sidecar <service>/<instance-id> ready to serve: outbound=<host>:<port>",
+      "      inbound=<host>:<port>|none admin=<host>:<port>",
+      "On SIGTERM or SIGINT it drains (DRAINING, confirmation, in-flight calls, deregistration),"
+          + " stops and exits 0.",
       "Every flag can also be set through the environment variable named in its description.",
       ""
     })

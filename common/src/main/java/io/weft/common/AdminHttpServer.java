@@ -45,8 +45,12 @@ public final class AdminHttpServer implements AutoCloseable {
 
   private final Map<String, Route> exact = new LinkedHashMap<>();
   private final Map<String, Route> prefixes = new LinkedHashMap<>();
+  /** The request threads of a server built without a count. */
+  public static final int DEFAULT_THREADS = 2;
+
   private final String bindHost;
   private final int requestedPort;
+  private final int threads;
   private HttpServer server;
   private ExecutorService executor;
 
@@ -55,11 +59,27 @@ public final class AdminHttpServer implements AutoCloseable {
    * @param port the port; 0 picks a free one ({@link #port()} tells which)
    */
   public AdminHttpServer(String bindHost, int port) {
+    this(bindHost, port, DEFAULT_THREADS);
+  }
+
+  /**
+   * A server with {@code threads} request threads, for routes whose handlers wait (such as a
+   * drain that answers when it is done) and must not hold up the others.
+   *
+   * @param bindHost the address to listen on, such as {@code 0.0.0.0}
+   * @param port the port; 0 picks a free one ({@link #port()} tells which)
+   * @param threads how many requests are served at once, 1..64
+   */
+  public AdminHttpServer(String bindHost, int port, int threads) {
     this.bindHost = requireNonNull(bindHost, "bindHost");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
     }
+    if (threads < 1 || threads > 64) {
+      throw new IllegalArgumentException("threads: " + threads + " (expected: 1..64)");
+    }
     this.requestedPort = port;
+    this.threads = threads;
   }
 
   /** Serves GET requests for {@code path} (exact), or for everything under it if it ends in /. */
@@ -85,12 +105,12 @@ public final class AdminHttpServer implements AutoCloseable {
 
   /** Binds and starts serving. */
   public AdminHttpServer start() throws IOException {
-    AtomicInteger threads = new AtomicInteger();
+    AtomicInteger created = new AtomicInteger();
     executor =
         Executors.newFixedThreadPool(
-            2,
+            threads,
             r -> {
-              Thread t = new Thread(r, "admin-http-" + threads.incrementAndGet());
+              Thread t = new Thread(r, "admin-http-" + created.incrementAndGet());
               t.setDaemon(true);
               return t;
             });

@@ -1,6 +1,7 @@
 package io.weft.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +10,9 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +93,43 @@ class AdminHttpServerTest {
 
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(response.body()).contains("kaput");
+  }
+
+  @Test
+  void waitingHandlers_doNotHoldUpOtherRequests_whenThereAreThreadsForThem() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (AdminHttpServer waiting =
+        new AdminHttpServer("127.0.0.1", 0, 3)
+            .get("/wait", (rest, query) -> {
+              release.await(20, TimeUnit.SECONDS);
+              return AdminResponse.json(Map.of("waited", true));
+            })
+            .get("/healthz", (rest, query) -> AdminResponse.text("text/plain", "ok"))
+            .start()) {
+      URI base = URI.create("http://127.0.0.1:" + waiting.port());
+      CompletableFuture<HttpResponse<String>> first = sendAsync(base.resolve("/wait"));
+      CompletableFuture<HttpResponse<String>> second = sendAsync(base.resolve("/wait"));
+
+      HttpResponse<String> health =
+          sendAsync(base.resolve("/healthz")).get(20, TimeUnit.SECONDS);
+
+      assertThat(health.body()).isEqualTo("ok");
+      assertThat(first).isNotDone();
+      release.countDown();
+      assertThat(first.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(second.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void threads_outOfRange_areRejectedNamingTheValue() {
+    assertThatThrownBy(() -> new AdminHttpServer("127.0.0.1", 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("threads: 0 (expected: 1..64)");
+  }
+
+  private CompletableFuture<HttpResponse<String>> sendAsync(URI uri) {
+    return client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {

@@ -3,6 +3,7 @@ package io.weft.sidecar.agent;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.grpc.SynchronizationContext.ScheduledHandle;
@@ -194,7 +195,10 @@ final class DrainSequence {
     } catch (RuntimeException e) {
       idle = CompletableFuture.failedFuture(e);
     }
-    idle.whenComplete((ignored, failure) -> syncContext.execute(() -> onIdle(failure)));
+    // The future completes on the thread that ends the last inbound call, inside that call's
+    // gRPC context; the final Deregister must not inherit it (it is cancelled as the call ends).
+    idle.whenComplete((ignored, failure) ->
+        Context.ROOT.run(() -> syncContext.execute(() -> onIdle(failure))));
   }
 
   private void onIdle(Throwable failure) {

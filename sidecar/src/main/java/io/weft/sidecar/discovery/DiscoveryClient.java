@@ -16,6 +16,7 @@ import io.weft.mesh.v1.GrpcRoute;
 import io.weft.mesh.v1.Node;
 import io.weft.mesh.v1.ServiceEndpoints;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ScheduledExecutorService;
@@ -277,14 +278,21 @@ public final class DiscoveryClient implements EndpointSource, AutoCloseable {
   }
 
   private void accept(DiscoveryResponse response) {
+    List<ServiceEndpoints> changedServices = new ArrayList<>();
     for (ServiceEndpoints endpoints : response.getServicesList()) {
-      services.update(endpoints.getService(), endpoints);
+      if (services.update(endpoints.getService(), endpoints)) {
+        changedServices.add(endpoints);
+      }
     }
+    List<GrpcRoute> changedRoutes = new ArrayList<>();
     for (GrpcRoute route : response.getRoutesList()) {
-      routes.update(route.getGrpcService(), route);
+      if (routes.update(route.getGrpcService(), route)) {
+        changedRoutes.add(route);
+      }
     }
     lastAckedVersion = response.getVersionInfo();
     stats.ack();
+    eventLog.accepted(response, changedServices, changedRoutes);
     logger.debug("node {}: ACK version {} nonce {}", node.getId(), response.getVersionInfo(),
         response.getNonce());
     stream.send(DiscoveryRequests.ack(response.getNonce(), response.getVersionInfo()));

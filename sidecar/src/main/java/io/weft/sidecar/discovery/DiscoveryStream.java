@@ -3,6 +3,7 @@ package io.weft.sidecar.discovery;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.Channel;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -35,11 +36,16 @@ final class DiscoveryStream {
     this.listener = requireNonNull(listener, "listener");
   }
 
-  /** Starts a call on the channel. */
+  /**
+   * Starts a call on the channel, in the root context: the first watch of a name often comes
+   * from inside a proxied call, whose context is cancelled when that call ends, and the stream
+   * must outlive it.
+   */
   static DiscoveryStream open(
       Channel channel, SynchronizationContext syncContext, Listener listener) {
     DiscoveryStream stream = new DiscoveryStream(syncContext, listener);
-    DiscoveryServiceGrpc.newStub(channel).streamEndpoints(stream.new ResponseObserver());
+    Context.ROOT.run(() ->
+        DiscoveryServiceGrpc.newStub(channel).streamEndpoints(stream.new ResponseObserver()));
     return stream;
   }
 

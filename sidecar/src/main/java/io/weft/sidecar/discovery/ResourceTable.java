@@ -73,16 +73,19 @@ final class ResourceTable<T> {
   /**
    * Stores an accepted value of a watched name and tells its watches if it changed; a name nobody
    * watches is ignored.
+   *
+   * @return true if the name is watched and its value changed
    */
-  void update(String name, T value) {
+  boolean update(String name, T value) {
     Entry<T> entry = entries.get(name);
     if (entry == null || value.equals(entry.value)) {
-      return;
+      return false;
     }
     entry.value = value;
     for (WatchHandle<T> watch : List.copyOf(entry.watches)) {
       watch.deliverUpdate(value);
     }
+    return true;
   }
 
   /** Tells the watches of every name without a value about an error; values are kept. */

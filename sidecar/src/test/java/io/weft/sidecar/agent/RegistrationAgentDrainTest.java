@@ -4,6 +4,7 @@ import static io.weft.mesh.v1.HealthStatus.HEALTH_STATUS_UNSPECIFIED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.weft.mesh.v1.DeregisterRequest;
@@ -55,6 +56,22 @@ class RegistrationAgentDrainTest extends AgentTestSupport {
     assertThat(agent.state().registered()).isFalse();
     assertThat(clock.pendingTaskCount()).isZero();
     assertThat(agent.drain()).isSameAs(drained);
+  }
+
+  @Test
+  void removes_whenTheLastInFlightCallEndsInsideItsOwnCancelledContext() {
+    startRegisteredWithControlledIdle();
+    CompletableFuture<Void> drained = agent.drain();
+    await().atMost(WAIT).until(() -> controlPlane.deregisters.size() == 1);
+    controlPlane.confirmDrain(CONFIRMED_BY_3);
+    await().atMost(WAIT).until(() -> idleAsked.get() == 1);
+
+    Context.CancellableContext endingCall = Context.current().withCancellation();
+    endingCall.cancel(null);
+    endingCall.run(() -> idle.complete(null));
+
+    await().atMost(WAIT).until(drained::isDone);
+    assertThat(controlPlane.deregisters).containsExactly(deregister(30), deregister(0));
   }
 
   @Test

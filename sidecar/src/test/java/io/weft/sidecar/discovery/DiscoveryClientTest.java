@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.rpc.Code;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.common.BackoffOptions;
@@ -69,6 +70,23 @@ class DiscoveryClientTest {
     assertThat(first)
         .isEqualTo(DiscoveryRequest.newBuilder().setNode(NODE).addServiceNamesSubscribe("greeter")
             .build());
+  }
+
+  @Test
+  void stream_openedFromInsideACall_outlivesThatCallsContext() throws Exception {
+    RecordingWatcher<ServiceEndpoints> watcher = new RecordingWatcher<>();
+    Context.CancellableContext call = Context.current().withCancellation();
+    call.run(() -> client.watchService("greeter", watcher));
+    FakeStream stream = awaitStream();
+    stream.awaitRequest();
+
+    call.cancel(null);
+    ServiceEndpoints greeter = service("greeter", 7, instance("greeter", "g-1", 8080));
+    stream.send(response("7", "n1", greeter));
+
+    assertThat(watcher.awaitUpdates(1)).isEqualTo(greeter);
+    assertThat(stream.awaitRequest().getResponseNonce()).isEqualTo("n1");
+    assertThat(client.dump().connected()).isTrue();
   }
 
   @Test

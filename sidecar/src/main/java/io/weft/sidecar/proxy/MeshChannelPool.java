@@ -1,0 +1,132 @@
+package io.weft.sidecar.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.weft.sidecar.balancer.MeshServiceConfig;
+import io.weft.sidecar.resolver.MeshChannels;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar's {@link UpstreamChannels}: one {@code mesh:///<service>} channel per mesh service,
+ * built by {@link MeshChannels} with the service's own config (or the default) on the first call
+ * to that service, and kept for the life of the pool. Each channel idles only after a long quiet
+ * spell (one hour by default), so its balancer, its connections and its {@code ClusterStats}
+ * entry stay between calls. {@link #close()} shuts every channel down.
+ */
+public final class MeshChannelPool implements UpstreamChannels, AutoCloseable {
+
+  private static final Logger logger = LoggerFactory.getLogger(MeshChannelPool.class);
+
+  /** How long a channel stays connected without calls: 1 h. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+
+  /** How long {@link #close()} lets calls in progress finish before ending them: 5 s. */
+  public static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+  private final MeshChannels channels;
+  private final MeshServiceConfig defaultConfig;
+  private final Map<String, MeshServiceConfig> serviceConfigs;
+  private final Duration idleTimeout;
+  private final ConcurrentMap<String, ManagedChannel> byService = new ConcurrentHashMap<>();
+  private final Object lock = new Object();
+  private boolean closed;
+
+  /**
+   * @param channels builds the channels
+   * @param defaultConfig the service config of a service without its own
+   * @param serviceConfigs per-service service configs, by mesh service name
+   * @param idleTimeout how long a channel stays connected without calls
+   */
+  public MeshChannelPool(
+      MeshChannels channels,
+      MeshServiceConfig defaultConfig,
+      Map<String, MeshServiceConfig> serviceConfigs,
+      Duration idleTimeout) {
+    this.channels = requireNonNull(channels, "channels");
+    this.defaultConfig = requireNonNull(defaultConfig, "defaultConfig");
+    this.serviceConfigs = Map.copyOf(requireNonNull(serviceConfigs, "serviceConfigs"));
+    this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: > 0)");
+    }
+  }
+
+  /**
+   * The channel of {@code service}, created on first use.
+   *
+   * @throws IllegalStateException once the pool is closed
+   * @throws IllegalArgumentException if {@code service} is not a mesh service name
+   */
+  @Override
+  public Channel channelFor(String service) {
+    ManagedChannel channel = byService.get(requireNonNull(service, "service"));
+    if (channel != null) {
+      return channel;
+    }
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("mesh channel pool is closed: no channel for " + service);
+      }
+      return byService.computeIfAbsent(service, this::create);
+    }
+  }
+
+  private ManagedChannel create(String service) {
+    MeshServiceConfig config = configOf(service);
+    ManagedChannel channel =
+        channels
+            .newChannelBuilder(service, config)
+            .idleTimeout(idleTimeout.toNanos(), TimeUnit.NANOSECONDS)
+            .build();
+    logger.info("mesh channel to {} created: policy {}, outlier detection {}, retries {}",
+        service, config.balancer().policy().jsonName(), config.outlierDetection() ? "on" : "off",
+        config.retryPolicy().map(p -> p.maxAttempts() + " attempts").orElse("off"));
+    return channel;
+  }
+
+  /** The service config a channel to {@code service} has. */
+  public MeshServiceConfig configOf(String service) {
+    return serviceConfigs.getOrDefault(service, defaultConfig);
+  }
+
+  /** The services that have a channel. */
+  public Set<String> services() {
+    return Set.copyOf(byService.keySet());
+  }
+
+  /**
+   * Shuts every channel down: calls in progress get {@link #CLOSE_GRACE} to finish, then are
+   * cancelled. Later {@link #channelFor} calls fail. Idempotent.
+   */
+  @Override
+  public void close() {
+    List<ManagedChannel> all;
+    synchronized (lock) {
+      closed = true;
+      all = List.copyOf(byService.values());
+    }
+    all.forEach(ManagedChannel::shutdown);
+    long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+    try {
+      for (ManagedChannel channel : all) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !channel.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+          channel.shutdownNow();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      all.forEach(ManagedChannel::shutdownNow);
+    }
+  }
+}

@@ -45,7 +45,7 @@ public final class DemoMesh implements Callable<Integer> {
   private static final String GREETER = "io.weft.demo.DemoMain";
   private static final String CP_READY = "listening: grpc=[^ ]+:(\\d+) admin=[^ ]+:(\\d+)";
   private static final String SIDECAR_READY =
-      "ready to serve: outbound=[^ ]+:(\\d+) inbound=[^ ]+?:?(\\d+|none) admin=[^ ]+:(\\d+)";
+      "ready to serve: outbound=[^ ]+:(\\d+) inbound=(?:[^ ]+:)?(\\d+|none) admin=[^ ]+:(\\d+)";
   private static final String GREETER_READY = "listening on .*:(\\d+)$";
   private static final Duration STOP_BOUND = Duration.ofSeconds(40);
 
@@ -97,6 +97,7 @@ public final class DemoMesh implements Callable<Integer> {
     Thread killOnExit = new Thread(() -> started.forEach(Participant::close), "demo-cleanup");
     Runtime.getRuntime().addShutdownHook(killOnExit);
     Files.createDirectories(logDir);
+    long startNanos = System.nanoTime();
     try {
       startMesh();
       if (mode == Mode.failover) {
@@ -105,7 +106,7 @@ public final class DemoMesh implements Callable<Integer> {
       if (duration.isZero()) {
         stop.await();
       } else {
-        stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+        stop.await(duration.toNanos() - (System.nanoTime() - startNanos), TimeUnit.NANOSECONDS);
       }
       return 0;
     } finally {
@@ -196,11 +197,15 @@ public final class DemoMesh implements Callable<Integer> {
         .orElseThrow(() -> new IllegalStateException(name + " is not running"));
   }
 
-  /** Stops in reverse start order: client first, control plane last; sidecars drain. */
+  /**
+   * Stops the client first, then the sidecars (each drains: DRAINING, confirmed, in-flight calls
+   * done, deregistered), then the greeters, then the control plane.
+   */
   private void stopAll() {
     out.println("weft demo: stopping " + started.size() + " processes");
-    for (int i = started.size() - 1; i >= 0; i--) {
-      Participant participant = started.get(i);
+    List<Participant> order = new ArrayList<>(started);
+    order.sort(java.util.Comparator.comparingInt(DemoMesh::stopRank));
+    for (Participant participant : order) {
       int code = participant.stop(STOP_BOUND);
       if (code != 0) {
         out.println("  " + participant.name() + " exited with " + code);
@@ -208,6 +213,17 @@ public final class DemoMesh implements Callable<Integer> {
     }
     started.clear();
     out.println("weft demo: stopped");
+  }
+
+  private static int stopRank(Participant participant) {
+    String name = participant.name();
+    if (name.equals("client")) {
+      return 0;
+    }
+    if (name.startsWith("sidecar-")) {
+      return 1;
+    }
+    return name.equals("control-plane") ? 3 : 2;
   }
 
   private String port(int fixed) {

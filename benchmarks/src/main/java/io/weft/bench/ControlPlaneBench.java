@@ -66,6 +66,12 @@ final class ControlPlaneBench implements Callable<Integer> {
   @Option(names = "--heap", defaultValue = "512m", description = "Control-plane -Xmx.")
   String heap;
 
+  @Option(
+      names = "--debounce",
+      defaultValue = "10ms",
+      description = "The control plane's --debounce (compare 0s, 10ms, 50ms).")
+  String debounce;
+
   @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
   long seed;
 
@@ -75,7 +81,8 @@ final class ControlPlaneBench implements Callable<Integer> {
     ExecutorService callbacks = Executors.newFixedThreadPool(4);
     List<ManagedChannel> channels = new ArrayList<>();
     try (ControlPlaneProcess cp =
-        ControlPlaneProcess.start(heap, List.of("--lease-ttl", "300s", "--warmup", "1s"))) {
+        ControlPlaneProcess.start(
+            heap, List.of("--lease-ttl", "300s", "--warmup", "1s", "--debounce", debounce))) {
       ManagedChannel admin = channel(cp.grpcPort(), callbacks);
       channels.add(admin);
       InstanceLoader loader = new InstanceLoader(admin);
@@ -188,8 +195,9 @@ final class ControlPlaneBench implements Callable<Integer> {
     Histogram hot = ledger.hotComplete();
     System.out.printf(Locale.ROOT,
         "registered %d instances in %d services in %.2f s; %d sidecars synced in %.2f s; "
-            + "%d changes at %d/s%n",
-        instances + 10, services + 1, registerSeconds, sidecars, syncSeconds, changes, rate);
+            + "%d changes at %d/s; debounce %s%n",
+        instances + 10, services + 1, registerSeconds, sidecars, syncSeconds, changes, rate,
+        debounce);
     System.out.println(
         "| sidecars | deliveries | to one sidecar p50 / p99 / max | to all subscribers p50 / p99 / max"
             + " | hot service (all sidecars) p50 / p99 / max | pushes/s | heap used / live (max "

@@ -143,7 +143,7 @@ final class ComponentCli {
   }
 
   private static String envVariable(OptionSpec option) {
-    String fallback = option.defaultValue();
+    String fallback = option.defaultValueString(false);
     if (fallback == null) {
       return null;
     }

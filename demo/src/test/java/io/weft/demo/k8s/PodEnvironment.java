@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -47,7 +48,7 @@ final class PodEnvironment {
     requireNonNull(podName, "podName");
     requireNonNull(namespace, "namespace");
     Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar var : container.getEnv()) {
+    for (EnvVar var : variables(container)) {
       String where = "container " + container.getName() + " env " + var.getName();
       if (var.getValueFrom() == null) {
         env.put(var.getName(), expand(var.getValue() == null ? "" : var.getValue(), env));
@@ -60,6 +61,11 @@ final class PodEnvironment {
       }
     }
     return env;
+  }
+
+  /** The env entries of {@code container}; none when its {@code env} is absent or null. */
+  static List<EnvVar> variables(Container container) {
+    return container.getEnv() == null ? List.of() : container.getEnv();
   }
 
   /** {@code text} with the references to variables of {@code env} expanded. */

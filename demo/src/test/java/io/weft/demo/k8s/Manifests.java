@@ -72,11 +72,20 @@ final class Manifests {
 
   /** The real command line of {@code container} (one of weft's images) in {@code deployment}. */
   static ComponentCli cli(Deployment deployment, Container container) {
+    return cli(deployment, container, Map.of());
+  }
+
+  /**
+   * The real command line of {@code container} in {@code deployment}, with the flags of {@code
+   * overrides} replaced (to run it on loopback, for instance).
+   */
+  static ComponentCli cli(
+      Deployment deployment, Container container, Map<String, String> overrides) {
     Map<String, String> env = environment(deployment, container);
     List<String> args = container.getArgs().stream()
         .map(arg -> PodEnvironment.expand(arg, env))
         .toList();
-    return ComponentCli.parse(container.getImage(), args, env);
+    return ComponentCli.parse(container.getImage(), ComponentCli.override(args, overrides), env);
   }
 
   private static <T extends HasMetadata> List<T> ofType(Class<T> type) {

@@ -173,7 +173,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
    *
    * @throws ParameterException naming the flag whose value is out of range
    */
-  ControlPlaneConfig config() {
+  public ControlPlaneConfig config() {
     checkPort("--port", port);
     checkPort("--admin-port", adminPort);
     if (bindAddress.isBlank()) {

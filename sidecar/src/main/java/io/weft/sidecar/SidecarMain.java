@@ -54,7 +54,7 @@ public final class SidecarMain implements Callable<Integer> {
   private static final Logger logger = LoggerFactory.getLogger(SidecarMain.class);
 
   /** The environment variable, set from the pod's zone label, that wins over {@code --zone}. */
-  static final String POD_ZONE_ENV = "WEFT_POD_ZONE";
+  public static final String POD_ZONE_ENV = "WEFT_POD_ZONE";
 
   private final Function<String, String> environment;
   private final SidecarFlags flags = new SidecarFlags();
@@ -74,7 +74,7 @@ public final class SidecarMain implements Callable<Integer> {
   }
 
   /** The command line, ready to {@code execute}; bad flags print one line and exit 2. */
-  static CommandLine commandLine(Function<String, String> environment) {
+  public static CommandLine commandLine(Function<String, String> environment) {
     SidecarMain main = new SidecarMain(environment);
     CommandLine commandLine = new CommandLine(main);
     commandLine.addMixin("flags", main.flags);
@@ -102,7 +102,7 @@ public final class SidecarMain implements Callable<Integer> {
    *
    * @throws ParameterException naming the flag whose value is bad
    */
-  SidecarConfig config() {
+  public SidecarConfig config() {
     return flags.toConfig(new FlagChecks(spec), environment.apply(POD_ZONE_ENV));
   }
 

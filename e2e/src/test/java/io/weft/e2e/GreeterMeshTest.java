@@ -4,6 +4,10 @@ import static io.weft.e2e.GreeterMesh.BOUND;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
+import io.grpc.ManagedChannel;
 import io.weft.e2e.GreeterCalls.Answer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Balancing through real sidecar processes: a control plane, three greeters each with a sidecar
- * and a client sidecar, shared by every test. Each test starts from that mesh with all three
- * instances SERVING and leaves it so, whatever the order.
+ * Balancing through real sidecar processes, and the README's grpcurl and curl commands made with
+ * grpc-java: a control plane, three greeters each with a sidecar and a client sidecar, shared by
+ * every test. Each test starts from that mesh with all three instances SERVING and leaves it so,
+ * whatever the order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GreeterMeshTest {
@@ -136,6 +141,77 @@ class GreeterMeshTest {
       load.close();
     }
     assertThat(load.failures()).isEmpty();
+  }
+
+  @Test
+  void readme_sayHelloThroughTheClientSidecar_routedByAuthority() {
+    Answer answer = GreeterCalls.sayHelloNow(mesh.channel(), "you");
+
+    assertThat(answer.ok()).as("%s", answer).isTrue();
+    assertThat(answer.upstream()).matches("greeter/greeter-[123]");
+    assertThat(answer.message()).isEqualTo("Hello, you from " + answer.instanceId());
+  }
+
+  @Test
+  void readme_sayHelloThroughTheClientSidecar_routedByGrpcServiceName() {
+    ManagedChannel noAuthority = GreeterCalls.channel(mesh.client().outboundPort(), null);
+    try {
+      Answer answer = GreeterCalls.sayHelloNow(noAuthority, "you");
+
+      assertThat(answer.ok()).as("%s", answer).isTrue();
+      assertThat(answer.upstream()).matches("greeter/greeter-[123]");
+      assertThat(answer.message()).isEqualTo("Hello, you from " + answer.instanceId());
+    } finally {
+      noAuthority.shutdownNow();
+    }
+  }
+
+  @Test
+  void readme_listDescribeAndSayHello_directlyAgainstOneGreeter() {
+    ManagedChannel direct =
+        GreeterCalls.channel(mesh.instance("greeter-1").app().port(), null);
+    try {
+      ReflectionClient reflection = new ReflectionClient(direct);
+
+      assertThat(reflection.listServices()).contains("helloworld.Greeter");
+      assertThat(reflection.fileContainingSymbol("helloworld.Greeter"))
+          .flatExtracting(FileDescriptorProto::getServiceList)
+          .filteredOn(service -> service.getName().equals("Greeter"))
+          .singleElement()
+          .satisfies(greeter -> assertThat(greeter.getMethodList())
+              .extracting(MethodDescriptorProto::getName).contains("SayHello"));
+      Answer answer = GreeterCalls.sayHelloNow(direct, "you");
+      assertThat(answer.ok()).as("%s", answer).isTrue();
+      assertThat(answer.message()).isEqualTo("Hello, you from greeter-1");
+      assertThat(answer.upstream()).as("no sidecar on the way").isNull();
+    } finally {
+      direct.shutdownNow();
+    }
+  }
+
+  @Test
+  void readme_adminEndpoints_answer200Json() {
+    Map<AdminHttp, List<String>> curls = Map.of(
+        mesh.client().admin(), List.of("/clusters", "/config_dump"),
+        mesh.controlPlane().admin(), List.of("/v1/services/greeter", "/v1/sidecars"));
+
+    curls.forEach((admin, paths) -> paths.forEach(path -> {
+      AdminHttp.Reply reply = admin.get(path);
+      assertThat(reply.status()).as(path).isEqualTo(200);
+      assertThat(reply.contentType()).as(path).startsWith("application/json");
+      assertThat(reply.json().isObject()).as(path).isTrue();
+    }));
+    assertThat(mesh.clientView()).isEqualTo(mesh.servingView(BASE));
+    assertThat(GreeterMesh.registered(mesh.controlPlane().admin()))
+        .isEqualTo(mesh.servingView(BASE));
+    // Only sidecars that call out subscribe (on demand): here the client's.
+    assertThat(mesh.controlPlane().admin().json("/v1/sidecars").get("sidecars"))
+        .singleElement()
+        .satisfies(client -> {
+          assertThat(client.get("instanceId").asText()).isEqualTo("client-1");
+          assertThat(client.get("subscribedServices")).extracting(JsonNode::asText)
+              .containsExactly("greeter");
+        });
   }
 
   private static boolean answeredBy(Answer answer, String instanceId) {

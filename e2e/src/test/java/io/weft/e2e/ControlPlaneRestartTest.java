@@ -47,7 +47,7 @@ class ControlPlaneRestartTest {
         SIDECARS::equals);
     GreeterLoad load = GreeterLoad.start(mesh.channel(), 100);
     try {
-      load.awaitAnsweredSince(0, 100);
+      load.awaitAnswered(100);
 
       mesh.killControlPlane();
       await().atMost(BOUND).until(() -> !discovery(mesh.client()).get("connected").asBoolean());

@@ -38,7 +38,7 @@ class DemoTest {
 
     int exitCode = new CommandLine(new DemoMesh(output.printStream())).execute(
         "--ephemeral-ports", "--mode", "failover", "--failover-after", "4s",
-        "--duration", "35s", "--log-dir", logDir.toString());
+        "--duration", "30s", "--log-dir", logDir.toString());
 
     try {
       assertThat(exitCode).isZero();

@@ -76,6 +76,11 @@ final class GreeterLoad implements AutoCloseable {
             answer -> String.valueOf(answer.instanceId()), Collectors.counting()));
   }
 
+  /** Waits until {@code count} calls have been answered. */
+  void awaitAnswered(int count) {
+    await().atMost(BOUND).until(() -> answers.size() >= count);
+  }
+
   /** Waits until {@code count} calls that started at or after {@code nanos} have been answered. */
   void awaitAnsweredSince(long nanos, int count) {
     await().atMost(BOUND).until(() -> count(answer -> answer.startNanos() >= nanos) >= count);

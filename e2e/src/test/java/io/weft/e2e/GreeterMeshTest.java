@@ -83,7 +83,7 @@ class GreeterMeshTest {
       throws Exception {
     GreeterLoad load = GreeterLoad.start(mesh.channel(), LOAD_RATE);
     try {
-      load.awaitAnsweredSince(0, 50);
+      load.awaitAnswered(50);
       GreeterInstance fourth = mesh.launch("greeter-4").awaitReady();
       long registered = fourth.sidecar().process()
           .firstLineNanos("registered greeter/greeter-4 at ").orElseThrow();
@@ -118,7 +118,7 @@ class GreeterMeshTest {
     GreeterInstance victim = mesh.instance("greeter-2");
     GreeterLoad load = GreeterLoad.start(mesh.channel(), LOAD_RATE);
     try {
-      load.awaitAnsweredSince(0, 50);
+      load.awaitAnswered(50);
       long flipped = System.nanoTime();
       victim.app().setServing(false);
       try {

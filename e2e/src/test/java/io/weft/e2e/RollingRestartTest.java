@@ -36,7 +36,7 @@ class RollingRestartTest {
     GreeterLoad load = GreeterLoad.start(mesh.channel(), 100);
     long restarted;
     try {
-      load.awaitAnsweredSince(0, 100);
+      load.awaitAnswered(100);
       for (String id : INSTANCES) {
         GreeterInstance old = mesh.instance(id);
         old.sidecar().terminate();

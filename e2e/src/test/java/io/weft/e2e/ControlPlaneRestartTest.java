@@ -40,8 +40,7 @@ class ControlPlaneRestartTest {
   }
 
   @Test
-  void controlPlaneKilledAndRestarted_underLoad_noCallFailsAndNoEndpointSetShrinks()
-      throws Exception {
+  void controlPlaneKilledAndRestarted_underLoad_noCallFailsAndNoEndpointSetShrinks() {
     callOutFromEveryGreeterSidecar();
     await().atMost(BOUND).until(() -> subscribedToGreeter(mesh.controlPlane().admin()),
         SIDECARS::equals);
@@ -56,7 +55,7 @@ class ControlPlaneRestartTest {
 
       AdminHttp restarted = mesh.controlPlane().admin();
       await().atMost(BOUND).until(() -> GreeterMesh.registered(restarted),
-          mesh.servingView(INSTANCES)::equals);
+          GreeterMesh.servingView(INSTANCES)::equals);
       await().atMost(BOUND).until(() -> subscribedToGreeter(restarted), SIDECARS::equals);
       await().atMost(BOUND).until(() -> synced(restarted), SIDECARS::equals);
       JsonNode discovery = discovery(mesh.client());

@@ -88,9 +88,13 @@ final class GreeterLoad implements AutoCloseable {
 
   /** Stops starting calls and waits for those in flight. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     ticker.shutdownNow();
-    ticker.awaitTermination(BOUND.toSeconds(), TimeUnit.SECONDS);
+    try {
+      ticker.awaitTermination(BOUND.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     await().atMost(GreeterCalls.DEADLINE.plus(BOUND)).until(() -> inFlight.get() == 0);
   }
 }

@@ -56,7 +56,7 @@ final class GreeterMesh implements AutoCloseable {
       mesh.awaitRegistered(mesh.instanceIds());
       // The client's sidecar subscribes on demand: its first call to greeter makes it watch it.
       GreeterCalls.sayHelloNow(mesh.channel, "subscribe");
-      mesh.awaitClientView(mesh.servingView(mesh.instanceIds()));
+      mesh.awaitClientView(servingView(mesh.instanceIds()));
       return mesh;
     } catch (RuntimeException | Error e) {
       mesh.close();
@@ -132,7 +132,7 @@ final class GreeterMesh implements AutoCloseable {
   }
 
   /** The view in which each of {@code ids} is SERVING. */
-  Map<String, String> servingView(List<String> ids) {
+  static Map<String, String> servingView(List<String> ids) {
     Map<String, String> view = new TreeMap<>();
     ids.forEach(id -> view.put(id, "SERVING"));
     return view;

@@ -52,7 +52,7 @@ class GreeterMeshTest {
 
   @BeforeEach
   void awaitBaseState() {
-    mesh.awaitClientView(mesh.servingView(BASE));
+    mesh.awaitClientView(GreeterMesh.servingView(BASE));
     await().atMost(BOUND).until(() -> answeringInstances(6), Set.copyOf(BASE)::equals);
   }
 
@@ -79,8 +79,7 @@ class GreeterMeshTest {
   }
 
   @Test
-  void fourthInstance_joiningUnderLoad_getsCallsWithinOneSecondOfItsRegistration()
-      throws Exception {
+  void fourthInstance_joiningUnderLoad_getsCallsWithinOneSecondOfItsRegistration() {
     GreeterLoad load = GreeterLoad.start(mesh.channel(), LOAD_RATE);
     try {
       load.awaitAnswered(50);
@@ -103,7 +102,7 @@ class GreeterMeshTest {
       fourth.sidecar().terminate();
       assertThat(fourth.sidecar().awaitExit(BOUND.multipliedBy(2))).isZero();
       mesh.remove("greeter-4");
-      mesh.awaitClientView(mesh.servingView(BASE));
+      mesh.awaitClientView(GreeterMesh.servingView(BASE));
     } finally {
       load.close();
       mesh.remove("greeter-4");
@@ -114,7 +113,7 @@ class GreeterMeshTest {
   }
 
   @Test
-  void instanceTurningNotServing_underLoad_stopsGettingCallsWithinOneSecond() throws Exception {
+  void instanceTurningNotServing_underLoad_stopsGettingCallsWithinOneSecond() {
     GreeterInstance victim = mesh.instance("greeter-2");
     GreeterLoad load = GreeterLoad.start(mesh.channel(), LOAD_RATE);
     try {
@@ -136,7 +135,7 @@ class GreeterMeshTest {
       } finally {
         victim.app().setServing(true);
       }
-      mesh.awaitClientView(mesh.servingView(BASE));
+      mesh.awaitClientView(GreeterMesh.servingView(BASE));
     } finally {
       load.close();
     }
@@ -201,9 +200,9 @@ class GreeterMeshTest {
       assertThat(reply.contentType()).as(path).startsWith("application/json");
       assertThat(reply.json().isObject()).as(path).isTrue();
     }));
-    assertThat(mesh.clientView()).isEqualTo(mesh.servingView(BASE));
+    assertThat(mesh.clientView()).isEqualTo(GreeterMesh.servingView(BASE));
     assertThat(GreeterMesh.registered(mesh.controlPlane().admin()))
-        .isEqualTo(mesh.servingView(BASE));
+        .isEqualTo(GreeterMesh.servingView(BASE));
     // Only sidecars that call out subscribe (on demand): here the client's.
     assertThat(mesh.controlPlane().admin().json("/v1/sidecars").get("sidecars"))
         .singleElement()

@@ -32,7 +32,7 @@ class RollingRestartTest {
   }
 
   @Test
-  void rollingRestartOfEveryInstance_underLoadWithoutRetries_failsNoCall() throws Exception {
+  void rollingRestartOfEveryInstance_underLoadWithoutRetries_failsNoCall() {
     GreeterLoad load = GreeterLoad.start(mesh.channel(), 100);
     long restarted;
     try {
@@ -45,7 +45,7 @@ class RollingRestartTest {
         old.stopApp(APP_GRACE);
         mesh.remove(id);
         mesh.launch(id).awaitReady();
-        mesh.awaitClientView(mesh.servingView(INSTANCES));
+        mesh.awaitClientView(GreeterMesh.servingView(INSTANCES));
       }
       restarted = System.nanoTime();
       load.awaitAnsweredSince(restarted, 300);

@@ -1,5 +1,7 @@
 package io.weft.demo.mesh;
 
+import static java.util.Objects.requireNonNull;
+
 import io.weft.common.DurationConverter;
 import io.weft.common.TerminationSignals;
 import java.io.IOException;
@@ -82,8 +84,12 @@ public final class DemoMesh implements Callable<Integer> {
   private final PrintStream out;
   private final List<Participant> started = new ArrayList<>();
 
-  DemoMesh(PrintStream out) {
-    this.out = out;
+  /**
+   * A demo that prints its messages and the client's tables to {@code out} (the end-to-end tests
+   * run it in-process through picocli and read what it printed).
+   */
+  public DemoMesh(PrintStream out) {
+    this.out = requireNonNull(out, "out");
   }
 
   public static void main(String[] args) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.grpc.SynchronizationContext.ScheduledHandle;
@@ -32,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * by the Check alone). An app without the health service
  * (UNIMPLEMENTED) that answers is SERVING; an app that cannot be reached, or does not answer the
  * check in time, is NOT_SERVING.
+ *
+ * <p>While the app cannot be reached, each check first resets the app channel's connect backoff
+ * (when it is a {@link ManagedChannel}), so an app that comes back is seen at the next check
+ * rather than after grpc-java's reconnect backoff, which grows towards two minutes.
  */
 final class AppHealthMonitor {
 
@@ -54,6 +59,7 @@ final class AppHealthMonitor {
   private ScheduledHandle tick;
   private HealthStatus current;
   private boolean running;
+  private boolean unreachable;
 
   AppHealthMonitor(
       Channel app,
@@ -159,12 +165,16 @@ final class AppHealthMonitor {
   }
 
   private void startCheck() {
+    if (unreachable && app instanceof ManagedChannel channel) {
+      channel.resetConnectBackoff();
+    }
     long watchUpdatesAtStart = watchUpdates;
     check = calls.start(app, HealthGrpc.getCheckMethod(), OVERALL, timeout,
         new BoundedUnaryCalls.Outcome<>() {
           @Override
           public void onResponse(HealthCheckResponse response) {
             check = null;
+            unreachable = false;
             if (watch != null && watchUpdates != watchUpdatesAtStart) {
               return;
             }
@@ -174,6 +184,7 @@ final class AppHealthMonitor {
           @Override
           public void onFailure(Status status) {
             check = null;
+            unreachable = status.getCode() == Status.Code.UNAVAILABLE;
             if (status.getCode() == Status.Code.UNIMPLEMENTED) {
               update(HealthStatus.SERVING, "the app answers and has no health service");
             } else {

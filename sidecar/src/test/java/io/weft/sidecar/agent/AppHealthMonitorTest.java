@@ -5,7 +5,10 @@ import static io.weft.mesh.v1.HealthStatus.SERVING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.SynchronizationContext;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -131,11 +135,100 @@ class AppHealthMonitorTest {
     await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING, NOT_SERVING, SERVING)));
   }
 
+  @Test
+  void resetsTheAppChannelsConnectBackoff_beforeEachCheck_whileTheAppCannotBeReached()
+      throws InterruptedException {
+    app = FakeApp.withHealth(Reflection.NONE);
+    app.shutdownNow();
+    CountingResets counting = new CountingResets(app.newChannel());
+
+    start(counting);
+    await().atMost(WAIT).until(() -> reported.equals(List.of(NOT_SERVING)));
+    // The failed Watch may already have triggered one more check (with a reset) by now.
+    int before = counting.resets.get();
+
+    clock.forward(INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    await().atMost(WAIT).until(() -> counting.resets.get() >= before + 1);
+    clock.forward(INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    await().atMost(WAIT).until(() -> counting.resets.get() >= before + 2);
+    assertThat(reported).containsExactly(NOT_SERVING);
+  }
+
+  @Test
+  void leavesTheConnectBackoffAlone_whileTheAppAnswers() {
+    app = FakeApp.withHealth(Reflection.NONE);
+    CountingResets counting = new CountingResets(app.newChannel());
+    start(counting);
+    await().atMost(WAIT).until(() -> reported.equals(List.of(SERVING)));
+
+    clock.forward(INTERVAL.toMillis() * 3, TimeUnit.MILLISECONDS);
+
+    assertThat(counting.resets).hasValue(0);
+  }
+
   private void start() {
-    channel = app.newChannel();
+    start(app.newChannel());
+  }
+
+  private void start(ManagedChannel appChannel) {
+    channel = appChannel;
     monitor = new AppHealthMonitor(channel, INTERVAL, TIMEOUT, "greeter/greeter-1",
         syncContext, clock.scheduler(), reported::add);
     syncContext.execute(monitor::start);
+  }
+
+  /** A real channel that counts {@link ManagedChannel#resetConnectBackoff} calls. */
+  private static final class CountingResets extends ManagedChannel {
+    final AtomicInteger resets = new AtomicInteger();
+    private final ManagedChannel delegate;
+
+    CountingResets(ManagedChannel delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void resetConnectBackoff() {
+      resets.incrementAndGet();
+      delegate.resetConnectBackoff();
+    }
+
+    @Override
+    public ManagedChannel shutdown() {
+      delegate.shutdown();
+      return this;
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return delegate.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return delegate.isTerminated();
+    }
+
+    @Override
+    public ManagedChannel shutdownNow() {
+      delegate.shutdownNow();
+      return this;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+      return delegate.awaitTermination(timeout, unit);
+    }
+
+    @Override
+    public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+        MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+      return delegate.newCall(method, options);
+    }
+
+    @Override
+    public String authority() {
+      return delegate.authority();
+    }
   }
 
   /** Check answers SERVING while {@link #answer} is set and never otherwise; Watch never answers. */

@@ -34,22 +34,23 @@ import java.util.stream.StreamSupport;
 /**
  * The upstream app of the proxy tests: echoes request headers and the deadline it sees, adds
  * response headers and trailers, fails with a status and details, stalls until cancelled, sends
- * payloads of a requested size, and counts what it sends under flow control.
+ * payloads of a requested size, and counts what it sends under flow control. Public for the
+ * end-to-end suite, which runs it behind real sidecar processes.
  */
-final class EchoService extends EchoGrpc.EchoImplBase {
+public final class EchoService extends EchoGrpc.EchoImplBase {
 
-  static final Metadata.Key<String> RESPONSE_HEADER =
+  public static final Metadata.Key<String> RESPONSE_HEADER =
       Metadata.Key.of("x-echo-response", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> TRAILER =
+  public static final Metadata.Key<String> TRAILER =
       Metadata.Key.of("x-echo-trailer", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<byte[]> BINARY_TRAILER =
+  public static final Metadata.Key<byte[]> BINARY_TRAILER =
       Metadata.Key.of("x-echo-trailer-bin", Metadata.BINARY_BYTE_MARSHALLER);
-  static final String ERROR_REASON = "ECHO_FAILED";
+  public static final String ERROR_REASON = "ECHO_FAILED";
 
   private static final Context.Key<Metadata> HEADERS = Context.key("echo-request-headers");
 
-  final AtomicInteger callsStarted = new AtomicInteger();
-  final AtomicInteger cancelled = new AtomicInteger();
+  public final AtomicInteger callsStarted = new AtomicInteger();
+  public final AtomicInteger cancelled = new AtomicInteger();
   final AtomicInteger streamSent = new AtomicInteger();
   final AtomicBoolean streamBlocked = new AtomicBoolean();
   final CompletableFuture<Void> releaseRequests = new CompletableFuture<>();
@@ -57,7 +58,7 @@ final class EchoService extends EchoGrpc.EchoImplBase {
   /**
    * Counts calls, captures request headers for the service, and adds response headers and trailers.
    */
-  ServerInterceptor interceptor() {
+  public ServerInterceptor interceptor() {
     return new ServerInterceptor() {
       @Override
       public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(

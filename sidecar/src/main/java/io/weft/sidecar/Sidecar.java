@@ -24,6 +24,7 @@ import io.weft.sidecar.proxy.MeshChannelPool;
 import io.weft.sidecar.proxy.OutboundProxy;
 import io.weft.sidecar.proxy.ProxyMetrics;
 import io.weft.sidecar.proxy.ProxyServerConfig;
+import io.weft.sidecar.proxy.ProxyTransport;
 import io.weft.sidecar.resolver.MeshChannels;
 import java.io.IOException;
 import java.time.Duration;
@@ -78,6 +79,7 @@ public final class Sidecar implements AutoCloseable {
   private ScheduledExecutorService scheduler;
   private DiscoveryClient discovery;
   private ClusterStats clusterStats;
+  private ProxyTransport transport;
   private OutboundProxy outbound;
   private InboundProxy inbound;
   private RegistrationAgent agent;
@@ -119,8 +121,11 @@ public final class Sidecar implements AutoCloseable {
         Ticker.systemTicker(), scheduler, new Random(), config.backoff(), metrics.registry()),
         DiscoveryClient::close);
     clusterStats = new ClusterStats();
-    MeshChannels channels = new MeshChannels(
-        discovery, clusterStats, config.meshConfig(), config.maxMessageSize());
+    // Started before and stopped after every proxy and channel that runs on it.
+    transport = started("proxy event loops", ProxyTransport.create(config.ioThreads()),
+        ProxyTransport::close);
+    MeshChannels channels = new MeshChannels(discovery, clusterStats, config.meshConfig(),
+        config.maxMessageSize(), transport::channelBuilder);
     MeshChannelPool upstreams = started("mesh channels", new MeshChannelPool(channels,
         config.meshConfig(), config.serviceConfigs(), MeshChannelPool.DEFAULT_IDLE_TIMEOUT),
         MeshChannelPool::close);
@@ -153,8 +158,7 @@ public final class Sidecar implements AutoCloseable {
   private void startLocalParts(LocalApp app, ManagedChannel controlPlane, ProxyMetrics metrics)
       throws IOException {
     ManagedChannel appChannel = started("app channel",
-        Grpc.newChannelBuilderForAddress(app.address(), app.port(),
-                InsecureChannelCredentials.create())
+        transport.channelBuilder(HostAndPort.fromParts(app.address(), app.port()).toString())
             .maxInboundMessageSize(config.maxMessageSize())
             .build(),
         Sidecar::stopChannel);
@@ -207,6 +211,7 @@ public final class Sidecar implements AutoCloseable {
         .host(host)
         .port(port)
         .maxMessageSize(config.maxMessageSize())
+        .transport(transport)
         .build();
   }
 

@@ -35,6 +35,7 @@ import java.util.TreeMap;
  * @param meshConfig the service config of every mesh channel without its own
  * @param serviceConfigs per-service service configs, by mesh service name
  * @param maxMessageSize the largest message the proxies pass, in bytes
+ * @param ioThreads the event-loop threads the proxies share, 1..64
  * @param backoff the reconnection delays towards the control plane
  */
 public record SidecarConfig(
@@ -51,7 +52,11 @@ public record SidecarConfig(
     MeshServiceConfig meshConfig,
     Map<String, MeshServiceConfig> serviceConfigs,
     int maxMessageSize,
+    int ioThreads,
     BackoffOptions backoff) {
+
+  /** The most event-loop threads the proxies may have. */
+  public static final int MAX_IO_THREADS = 64;
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -75,6 +80,10 @@ public record SidecarConfig(
     checkPort("adminPort", adminPort, 0);
     if (maxMessageSize < 1) {
       throw new IllegalArgumentException("maxMessageSize: " + maxMessageSize + " (expected: >= 1)");
+    }
+    if (ioThreads < 1 || ioThreads > MAX_IO_THREADS) {
+      throw new IllegalArgumentException(
+          "ioThreads: " + ioThreads + " (expected: 1.." + MAX_IO_THREADS + ")");
     }
     if (app != null && (service.isEmpty() || instanceId.isEmpty())) {
       throw new IllegalArgumentException("service, instanceId: \"" + service + "\", \""
@@ -115,6 +124,7 @@ public record SidecarConfig(
     serviceConfigs.forEach((name, config) -> perService.put(name, config.toServiceConfig()));
     json.put("serviceConfigs", perService);
     json.put("maxMessageSize", maxMessageSize);
+    json.put("ioThreads", ioThreads);
     Map<String, Object> reconnect = new LinkedHashMap<>();
     reconnect.put("initial", ProtoDurations.describe(backoff.initial()));
     reconnect.put("max", ProtoDurations.describe(backoff.max()));
@@ -308,6 +318,7 @@ public record SidecarConfig(
     private MeshServiceConfig meshConfig = MeshServiceConfig.defaults();
     private Map<String, MeshServiceConfig> serviceConfigs = Map.of();
     private int maxMessageSize = ProxyServerConfig.DEFAULT_MAX_MESSAGE_SIZE;
+    private int ioThreads = 1;
     private BackoffOptions backoff = BackoffOptions.DEFAULT;
 
     private Builder() {}
@@ -375,6 +386,12 @@ public record SidecarConfig(
       return this;
     }
 
+    /** Default: 1, every proxied connection on one event loop. */
+    public Builder ioThreads(int ioThreads) {
+      this.ioThreads = ioThreads;
+      return this;
+    }
+
     /** Default: {@link BackoffOptions#DEFAULT}. */
     public Builder backoff(BackoffOptions backoff) {
       this.backoff = requireNonNull(backoff, "backoff");
@@ -386,7 +403,7 @@ public record SidecarConfig(
       String id = nodeId != null ? nodeId : defaultNodeId(service, instanceId);
       return new SidecarConfig(service, instanceId, id, zone, controlPlane, outboundAddress,
           outboundPort, adminAddress, adminPort, app, meshConfig, serviceConfigs, maxMessageSize,
-          backoff);
+          ioThreads, backoff);
     }
   }
 }

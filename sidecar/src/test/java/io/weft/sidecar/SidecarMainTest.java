@@ -46,7 +46,7 @@ class SidecarMainTest {
         .map(field -> field.getAnnotation(Option.class))
         .filter(Objects::nonNull)
         .toList();
-    assertThat(flags).hasSize(26);
+    assertThat(flags).hasSize(27);
     assertThat(flags).allSatisfy(flag -> {
       String name = flag.names()[0];
       String env =
@@ -70,6 +70,7 @@ class SidecarMainTest {
     assertThat(config.adminAddress()).isEqualTo("0.0.0.0");
     assertThat(config.adminPort()).isEqualTo(15000);
     assertThat(config.maxMessageSize()).isEqualTo(4 * 1024 * 1024);
+    assertThat(config.ioThreads()).isEqualTo(1);
     assertThat(config.meshConfig()).isEqualTo(MeshServiceConfig.defaults());
     assertThat(config.serviceConfigs()).isEmpty();
   }
@@ -106,7 +107,7 @@ class SidecarMainTest {
         "--min-local-healthy-percent", "50", "--outlier-detection", "false",
         "--retry-attempts", "3", "--request-timeout", "2s", "--max-message-size", "8MiB",
         "--lease-ttl", "15s", "--drain-timeout", "5s", "--drain-inflight-timeout", "7s",
-        "--node-id", "node-7");
+        "--node-id", "node-7", "--io-threads", "4");
 
     LocalApp app = config.app();
     assertThat(app.address()).isEqualTo("10.0.0.9");
@@ -126,6 +127,7 @@ class SidecarMainTest {
     assertThat(config.adminPort()).isZero();
     assertThat(config.nodeId()).isEqualTo("node-7");
     assertThat(config.maxMessageSize()).isEqualTo(8 * 1024 * 1024);
+    assertThat(config.ioThreads()).isEqualTo(4);
     MeshServiceConfig mesh = config.meshConfig();
     assertThat(mesh.balancer().policy()).isEqualTo(Policy.LEAST_REQUEST);
     assertThat(mesh.balancer().localZone()).isEqualTo("zone-a");
@@ -188,6 +190,8 @@ class SidecarMainTest {
         bad(List.of("--min-local-healthy-percent", "101"),
             "--min-local-healthy-percent: 101 (expected: 0..100)"),
         bad(List.of("--retry-attempts", "6"), "--retry-attempts: 6 (expected: 1..5)"),
+        bad(List.of("--io-threads", "0"), "--io-threads: 0 (expected: 1..64)"),
+        bad(List.of("--io-threads", "65"), "--io-threads: 65 (expected: 1..64)"),
         bad(List.of("--request-timeout", "0"), "--request-timeout: 0s (expected: more than 0"),
         bad(with("--lease-ttl", "500ms"), "--lease-ttl: 500ms (expected: 1s..300s)"),
         bad(with("--drain-timeout", "200s", "--drain-inflight-timeout", "200s"),

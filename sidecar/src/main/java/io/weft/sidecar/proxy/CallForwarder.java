@@ -2,6 +2,7 @@ package io.weft.sidecar.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -125,6 +126,9 @@ final class CallForwarder {
   private CallOptions upstreamOptions() {
     CallOptions options =
         CallOptions.DEFAULT
+            // The upstream listener only hops into this call's synchronization context and never
+            // blocks: it runs on the transport's thread, without a hand-off to another one.
+            .withExecutor(MoreExecutors.directExecutor())
             .withOption(MeshCallOptions.PICKED_UPSTREAM, picked)
             .withMaxInboundMessageSize(maxMessageSize)
             .withMaxOutboundMessageSize(maxMessageSize);

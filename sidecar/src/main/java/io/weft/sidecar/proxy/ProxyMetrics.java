@@ -56,7 +56,44 @@ public final class ProxyMetrics {
   private final MeterRegistry registry;
   private final Ticker ticker;
   private final ConcurrentMap<List<String>, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentMap<MeterKey, Meters> meters = new ConcurrentHashMap<>();
   private final Set<String> knownInstances = ConcurrentHashMap.newKeySet();
+
+  /** The tags of one call's counter and timer, but the status code. */
+  private record MeterKey(Direction direction, String service, String instance) {}
+
+  /**
+   * The meters of one {@link MeterKey}, looked up in the registry once rather than on every call.
+   * Counters are registered lazily per status code; a race registers the same meter twice, which
+   * the registry answers with the one it has.
+   */
+  private final class Meters {
+    private final Tags tags;
+    private final Timer duration;
+    private final Counter[] byCode = new Counter[Status.Code.values().length];
+
+    Meters(MeterKey key) {
+      tags = Tags.of("direction", key.direction().tag(), "service", key.service(), "instance",
+          key.instance());
+      duration = Timer.builder("weft_proxy_request_duration_seconds")
+          .description("Duration of calls through the proxy, from arrival to end")
+          .tags(tags)
+          .publishPercentileHistogram()
+          .register(registry);
+    }
+
+    Counter requests(Status.Code code) {
+      Counter counter = byCode[code.ordinal()];
+      if (counter == null) {
+        counter = Counter.builder("weft_proxy_requests_total")
+            .description("Calls through the proxy, by the status code the caller got")
+            .tags(tags.and("code", code.name()))
+            .register(registry);
+        byCode[code.ordinal()] = counter;
+      }
+      return counter;
+    }
+  }
 
   /** Records into {@code registry}; measures durations with {@code ticker}. */
   public ProxyMetrics(MeterRegistry registry, Ticker ticker) {
@@ -135,18 +172,10 @@ public final class ProxyMetrics {
       gauge.decrementAndGet();
       String instance =
           boundedInstance(service, pickedInstance != null ? pickedInstance : defaultInstance);
-      Tags tags = Tags.of("direction", direction.tag(), "service", service, "instance", instance);
-      Counter.builder("weft_proxy_requests_total")
-          .description("Calls through the proxy, by the status code the caller got")
-          .tags(tags.and("code", code.name()))
-          .register(registry)
-          .increment();
-      Timer.builder("weft_proxy_request_duration_seconds")
-          .description("Duration of calls through the proxy, from arrival to end")
-          .tags(tags)
-          .publishPercentileHistogram()
-          .register(registry)
-          .record(ticker.read() - startNanos, TimeUnit.NANOSECONDS);
+      Meters callMeters =
+          meters.computeIfAbsent(new MeterKey(direction, service, instance), Meters::new);
+      callMeters.requests(code).increment();
+      callMeters.duration.record(ticker.read() - startNanos, TimeUnit.NANOSECONDS);
     }
   }
 }

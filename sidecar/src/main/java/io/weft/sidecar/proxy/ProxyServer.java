@@ -31,6 +31,9 @@ final class ProxyServer {
             .permitKeepAliveWithoutCalls(true)
             .keepAliveTime(config.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
             .keepAliveTimeout(config.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (config.transport() != null) {
+      config.transport().configure(builder);
+    }
     if (config.executor() != null) {
       builder.executor(config.executor());
     } else {

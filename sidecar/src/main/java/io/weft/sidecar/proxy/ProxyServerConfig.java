@@ -21,6 +21,7 @@ public final class ProxyServerConfig {
   private final Duration keepAliveTime;
   private final Duration keepAliveTimeout;
   private final Executor executor;
+  private final ProxyTransport transport;
 
   private ProxyServerConfig(Builder builder) {
     this.host = builder.host;
@@ -30,6 +31,7 @@ public final class ProxyServerConfig {
     this.keepAliveTime = builder.keepAliveTime;
     this.keepAliveTimeout = builder.keepAliveTimeout;
     this.executor = builder.executor;
+    this.transport = builder.transport;
   }
 
   /** A builder with the defaults. */
@@ -67,6 +69,11 @@ public final class ProxyServerConfig {
     return keepAliveTimeout;
   }
 
+  /** Event loops shared with the forwarding channels, or null for grpc-java's own. */
+  ProxyTransport transport() {
+    return transport;
+  }
+
   /** Executor of the server's call callbacks, or null for the transport threads. */
   Executor executor() {
     return executor;
@@ -81,6 +88,7 @@ public final class ProxyServerConfig {
     private Duration keepAliveTime = Duration.ofSeconds(60);
     private Duration keepAliveTimeout = Duration.ofSeconds(20);
     private Executor executor;
+    private ProxyTransport transport;
 
     private Builder() {}
 
@@ -133,6 +141,15 @@ public final class ProxyServerConfig {
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Event loops the server shares with the channels it forwards to; by default grpc-java's own
+     * shared ones.
+     */
+    public Builder transport(ProxyTransport transport) {
+      this.transport = requireNonNull(transport, "transport");
       return this;
     }
 

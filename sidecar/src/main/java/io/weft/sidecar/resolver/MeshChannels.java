@@ -9,6 +9,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.weft.sidecar.balancer.ClusterStats;
 import io.weft.sidecar.balancer.MeshServiceConfig;
 import io.weft.sidecar.discovery.EndpointSource;
+import java.util.function.Function;
 
 /**
  * Builds plaintext channels to mesh services, {@code mesh:///<service>}, for the sidecar's proxy
@@ -25,8 +26,11 @@ public final class MeshChannels {
   private final ClusterStats clusterStats;
   private final MeshServiceConfig serviceConfig;
   private final int maxInboundMessageSize;
+  private final Function<String, ManagedChannelBuilder<?>> builders;
 
   /**
+   * Channels with grpc-java's default transport.
+   *
    * @param endpointSource where the channels' resolvers watch endpoint sets
    * @param clusterStats where their balancers count picks and in-flight calls
    * @param serviceConfig the default service config of every channel
@@ -37,6 +41,27 @@ public final class MeshChannels {
       ClusterStats clusterStats,
       MeshServiceConfig serviceConfig,
       int maxInboundMessageSize) {
+    this(endpointSource, clusterStats, serviceConfig, maxInboundMessageSize,
+        target -> Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()));
+  }
+
+  /**
+   * Channels whose builders come from {@code builders}, given the {@code mesh:///} target: how the
+   * sidecar puts its mesh channels on its proxies' event loops.
+   *
+   * @param endpointSource where the channels' resolvers watch endpoint sets
+   * @param clusterStats where their balancers count picks and in-flight calls
+   * @param serviceConfig the default service config of every channel
+   * @param maxInboundMessageSize the largest message a channel accepts, in bytes (at least 1)
+   * @param builders a plaintext channel builder for a target
+   */
+  public MeshChannels(
+      EndpointSource endpointSource,
+      ClusterStats clusterStats,
+      MeshServiceConfig serviceConfig,
+      int maxInboundMessageSize,
+      Function<String, ManagedChannelBuilder<?>> builders) {
+    this.builders = requireNonNull(builders, "builders");
     this.endpointSource = requireNonNull(endpointSource, "endpointSource");
     this.clusterStats = requireNonNull(clusterStats, "clusterStats");
     this.serviceConfig = requireNonNull(serviceConfig, "serviceConfig");
@@ -70,8 +95,8 @@ public final class MeshChannels {
       throw new IllegalArgumentException("service: \"" + service
           + "\" (expected: a DNS-1123 label, 1..63 characters of [a-z0-9-])");
     }
-    ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(
-            MeshNameResolverProvider.SCHEME + ":///" + service, InsecureChannelCredentials.create())
+    ManagedChannelBuilder<?> builder = builders
+        .apply(MeshNameResolverProvider.SCHEME + ":///" + service)
         .setNameResolverArg(MeshNameResolverProvider.ENDPOINT_SOURCE, endpointSource)
         .setNameResolverArg(MeshNameResolverProvider.CLUSTER_STATS, clusterStats)
         .defaultServiceConfig(config.toServiceConfig())

@@ -3,19 +3,17 @@ package io.weft.bench;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.weft.mesh.v1.Instance;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -35,6 +33,12 @@ import picocli.CommandLine.Option;
 final class ControlPlaneBench implements Callable<Integer> {
 
   static final String HOT_SERVICE = "hot";
+
+  /** Changes between adding an instance and removing it again (one second at 50/s). */
+  private static final int REMOVE_AFTER = 50;
+
+  /** How long deliveries may still arrive after the last change, before the replay. */
+  private static final int SETTLE_SECONDS = 3;
 
   @Option(names = "--sidecars", defaultValue = "100", description = "Simulated sidecars (streams).")
   int sidecars;
@@ -63,6 +67,13 @@ final class ControlPlaneBench implements Callable<Integer> {
       description = "Every n-th change goes to 'hot', which every sidecar subscribes to.")
   int hotEvery;
 
+  @Option(
+      names = "--burst",
+      defaultValue = "1",
+      description = "Instances each change adds to (or removes from) one service at once, as a"
+          + " rolling deployment does.")
+  int burst;
+
   @Option(names = "--heap", defaultValue = "512m", description = "Control-plane -Xmx.")
   String heap;
 
@@ -78,12 +89,11 @@ final class ControlPlaneBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Random random = new Random(seed);
-    ExecutorService callbacks = Executors.newFixedThreadPool(4);
     List<ManagedChannel> channels = new ArrayList<>();
     try (ControlPlaneProcess cp =
         ControlPlaneProcess.start(
             heap, List.of("--lease-ttl", "300s", "--warmup", "1s", "--debounce", debounce))) {
-      ManagedChannel admin = channel(cp.grpcPort(), callbacks);
+      ManagedChannel admin = channel(cp.grpcPort());
       channels.add(admin);
       InstanceLoader loader = new InstanceLoader(admin);
 
@@ -107,8 +117,8 @@ final class ControlPlaneBench implements Callable<Integer> {
           }
         }
         names.forEach(n -> subscribers.computeIfAbsent(n, k -> new HashSet<>()).add(node));
-        SimulatedSidecar sidecar = new SimulatedSidecar(node, names, ledger, synced, responses);
-        ManagedChannel channel = channel(cp.grpcPort(), callbacks);
+        SimulatedSidecar sidecar = new SimulatedSidecar(node, names, synced, responses);
+        ManagedChannel channel = channel(cp.grpcPort());
         channels.add(channel);
         sidecar.start(channel);
         streams.add(sidecar);
@@ -122,6 +132,8 @@ final class ControlPlaneBench implements Callable<Integer> {
       List<String> subscribed = new ArrayList<>(subscribers.keySet());
       subscribed.remove(HOT_SERVICE);
       long responsesBefore = responses.get();
+      Map<Boolean, ArrayDeque<Batch>> added =
+          Map.of(true, new ArrayDeque<>(), false, new ArrayDeque<>());
       long loopStart = System.nanoTime();
       long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
       for (int k = 0; k < changes; k++) {
@@ -132,23 +144,33 @@ final class ControlPlaneBench implements Callable<Integer> {
         }
         boolean hot = k % hotEvery == 0;
         String service = hot ? HOT_SERVICE : subscribed.get(random.nextInt(subscribed.size()));
-        Optional<String[]> removable = k % 2 == 1 ? ledger.takeRemovable(hot) : Optional.empty();
-        if (removable.isPresent()) {
-          String[] target = removable.get();
-          ledger.started(target[0], target[1], false, subscribers.get(target[0]), hot, System.nanoTime());
-          loader.remove(target[0], target[1]);
+        ArrayDeque<Batch> removable = added.get(hot);
+        // Remove what was added at least REMOVE_AFTER changes ago (by then seen everywhere),
+        // so that each addition and each removal is observable on its own.
+        if (k % 2 == 1 && !removable.isEmpty() && k - removable.peek().change() >= REMOVE_AFTER) {
+          Batch target = removable.poll();
+          long start = System.nanoTime();
+          for (String id : target.instanceIds()) {
+            ledger.started(target.service(), id, false, subscribers.get(target.service()), hot, start);
+          }
+          loader.remove(target.service(), target.instanceIds());
         } else {
-          String id = "chg-" + k;
-          ledger.started(service, id, true, subscribers.get(service), hot, System.nanoTime());
-          loader.register(InstanceLoader.instance(service, id, instances + k));
+          List<Instance> batch = new ArrayList<>(burst);
+          for (int b = 0; b < burst; b++) {
+            batch.add(InstanceLoader.instance(service, "chg-" + k + "-" + b, instances + k * burst + b));
+          }
+          long start = System.nanoTime();
+          for (Instance instance : batch) {
+            ledger.started(service, instance.getInstanceId(), true, subscribers.get(service), hot, start);
+          }
+          loader.registerAll(batch);
+          removable.add(new Batch(k, service, batch.stream().map(Instance::getInstanceId).toList()));
         }
       }
-      long settleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (ledger.pending() > 0 && System.nanoTime() < settleDeadline) {
-        TimeUnit.MILLISECONDS.sleep(10);
-      }
       double loopSeconds = seconds(System.nanoTime() - loopStart);
+      TimeUnit.SECONDS.sleep(SETTLE_SECONDS);
       long pushes = responses.get() - responsesBefore;
+      streams.forEach(sidecar -> sidecar.replay(ledger));
 
       long heapUsed = cp.heapUsedBytes();
       long rss = cp.residentBytes();
@@ -157,13 +179,16 @@ final class ControlPlaneBench implements Callable<Integer> {
       streams.forEach(SimulatedSidecar::close);
       loader.close();
 
-      report(registerSeconds, syncSeconds, ledger, pushes / loopSeconds, heapUsed, heapLive, rss);
+      report(registerSeconds, syncSeconds, ledger, pushes / (loopSeconds + SETTLE_SECONDS),
+          heapUsed, heapLive, rss);
       return ledger.pending() == 0 ? 0 : 1;
     } finally {
       channels.forEach(ManagedChannel::shutdownNow);
-      callbacks.shutdownNow();
     }
   }
+
+  /** Instances one change added to one service. */
+  private record Batch(int change, String service, List<String> instanceIds) {}
 
   private List<Instance> initialInstances() {
     List<Instance> all = new ArrayList<>(instances + 10);
@@ -180,31 +205,40 @@ final class ControlPlaneBench implements Callable<Integer> {
     return "svc-" + index;
   }
 
-  private static ManagedChannel channel(int port, ExecutorService callbacks) {
+  /**
+   * A connection of its own per simulated sidecar, as real sidecars have. Their callbacks are
+   * cheap (a timestamp, a list append, an ACK), so they run on the transport's threads.
+   */
+  private static ManagedChannel channel(int port) {
     return NettyChannelBuilder.forAddress("127.0.0.1", port)
         .usePlaintext()
-        .executor(callbacks)
+        .directExecutor()
         .maxInboundMessageSize(64 * 1024 * 1024)
         .build();
   }
 
   private void report(double registerSeconds, double syncSeconds, PropagationLedger ledger,
       double pushesPerSecond, long heapUsed, long heapLive, long rss) {
-    Histogram delivery = ledger.delivery();
-    Histogram complete = ledger.complete();
-    Histogram hot = ledger.hotComplete();
     System.out.printf(Locale.ROOT,
         "registered %d instances in %d services in %.2f s; %d sidecars synced in %.2f s; "
-            + "%d changes at %d/s; debounce %s%n",
-        instances + 10, services + 1, registerSeconds, sidecars, syncSeconds, changes, rate,
+            + "%d changes of %d instance(s) at %d/s; debounce %s%n",
+        instances + 10, services + 1, registerSeconds, sidecars, syncSeconds, changes, burst, rate,
         debounce);
-    System.out.println(
-        "| sidecars | deliveries | to one sidecar p50 / p99 / max | to all subscribers p50 / p99 / max"
-            + " | hot service (all sidecars) p50 / p99 / max | pushes/s | heap used / live (max "
-            + heap + ") | RSS |");
-    System.out.printf(Locale.ROOT,
-        "| %d | %d | %s | %s | %s | %.0f | %d / %d MiB | %d MiB |%n",
-        sidecars, delivery.getTotalCount(), triple(delivery), triple(complete), triple(hot),
+    System.out.printf(Locale.ROOT, "undelivered after %d s: %d changes%n", SETTLE_SECONDS,
+        ledger.pending());
+    System.out.println("| sidecars | change to | deliveries | to one sidecar p50 / p99 / max"
+        + " | to every subscriber p50 / p99 / max | pushes/s | CP heap used / live (-Xmx" + heap
+        + ") | CP RSS |");
+    row("ordinary service", ledger.delivery(), ledger.complete(), pushesPerSecond, heapUsed,
+        heapLive, rss);
+    row("'hot' (all sidecars)", ledger.hotDelivery(), ledger.hotComplete(), pushesPerSecond,
+        heapUsed, heapLive, rss);
+  }
+
+  private void row(String target, Histogram delivery, Histogram complete, double pushesPerSecond,
+      long heapUsed, long heapLive, long rss) {
+    System.out.printf(Locale.ROOT, "| %d | %s | %d | %s | %s | %.0f | %d / %d MiB | %d MiB |%n",
+        sidecars, target, delivery.getTotalCount(), triple(delivery), triple(complete),
         pushesPerSecond, heapUsed >> 20, heapLive >> 20, rss >> 20);
   }
 

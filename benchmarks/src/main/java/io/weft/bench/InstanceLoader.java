@@ -83,22 +83,34 @@ final class InstanceLoader {
     }
   }
 
-  /** Registers one instance and waits for the answer. */
-  void register(Instance instance) {
-    RegisterResponse response =
-        RegistrationServiceGrpc.newBlockingStub(channel).register(request(instance));
-    leases.put(key(instance.getService(), instance.getInstanceId()), response.getLeaseId());
-  }
+  /** Removes instances at once (grace 0), all in flight together; waits for every answer. */
+  void remove(String service, List<String> instanceIds) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(instanceIds.size());
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    RegistrationServiceGrpc.RegistrationServiceStub stub = RegistrationServiceGrpc.newStub(channel);
+    for (String instanceId : instanceIds) {
+      String lease = leases.remove(key(service, instanceId));
+      stub.deregister(
+          DeregisterRequest.newBuilder().setLeaseId(lease).setGrace(Duration.getDefaultInstance()).build(),
+          new StreamObserver<>() {
+            @Override
+            public void onNext(io.weft.mesh.v1.DeregisterResponse response) {}
 
-  /** Removes one instance at once (grace 0). */
-  void remove(String service, String instanceId) {
-    String lease = leases.remove(key(service, instanceId));
-    RegistrationServiceGrpc.newBlockingStub(channel)
-        .deregister(
-            DeregisterRequest.newBuilder()
-                .setLeaseId(lease)
-                .setGrace(Duration.getDefaultInstance())
-                .build());
+            @Override
+            public void onError(Throwable t) {
+              failure.compareAndSet(null, t);
+              done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+              done.countDown();
+            }
+          });
+    }
+    if (!done.await(1, TimeUnit.MINUTES) || failure.get() != null) {
+      throw new IllegalStateException("deregistration failed", failure.get());
+    }
   }
 
   /** Renews every lease once over the keep-alive stream (opened on first use). */

@@ -1,20 +1,20 @@
 package io.weft.bench;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
  * Which registry changes each simulated sidecar still has to see, and how long each took to reach
- * one sidecar ("delivery") and every subscribed sidecar ("complete"). Thread-safe.
+ * one sidecar ("delivery") and every subscribed sidecar ("complete"). Fed by the change loop
+ * ({@link #started}) and then by each sidecar's replay ({@link #observed}), in arrival order per
+ * sidecar. Thread-safe.
  */
 final class PropagationLedger {
 
@@ -39,9 +39,9 @@ final class PropagationLedger {
   }
 
   private final Map<String, List<Change>> pendingByService = new HashMap<>();
-  private final ArrayDeque<String[]> removable = new ArrayDeque<>();
   private final Histogram delivery = newHistogram();
   private final Histogram complete = newHistogram();
+  private final Histogram hotDelivery = newHistogram();
   private final Histogram hotComplete = newHistogram();
   private int pending;
 
@@ -69,15 +69,15 @@ final class PropagationLedger {
     }
     for (Iterator<Change> it = changes.iterator(); it.hasNext(); ) {
       Change change = it.next();
+      if (nowNanos < change.startNanos) {
+        continue;
+      }
       boolean visible = instanceIds.contains(change.instanceId) == change.addition;
       if (visible && change.awaiting.remove(node)) {
         long micros = TimeUnit.NANOSECONDS.toMicros(nowNanos - change.startNanos);
-        delivery.recordValue(micros);
+        (change.hot ? hotDelivery : delivery).recordValue(micros);
         if (change.awaiting.isEmpty()) {
           (change.hot ? hotComplete : complete).recordValue(micros);
-          if (change.addition) {
-            removable.add(new String[] {change.service, change.instanceId});
-          }
           it.remove();
           pending--;
         }
@@ -85,30 +85,26 @@ final class PropagationLedger {
     }
   }
 
-  /** An added instance every subscriber has seen, to remove next; empty if none. */
-  synchronized Optional<String[]> takeRemovable(boolean hot) {
-    for (Iterator<String[]> it = removable.iterator(); it.hasNext(); ) {
-      String[] entry = it.next();
-      if (entry[0].equals(ControlPlaneBench.HOT_SERVICE) == hot) {
-        it.remove();
-        return Optional.of(entry);
-      }
-    }
-    return Optional.empty();
-  }
-
   synchronized int pending() {
     return pending;
   }
 
+  /** Change to an ordinary service, to one subscribed sidecar. */
   synchronized Histogram delivery() {
     return delivery.copy();
   }
 
+  /** Change to an ordinary service, to the last of its subscribed sidecars. */
   synchronized Histogram complete() {
     return complete.copy();
   }
 
+  /** Change to the service every sidecar subscribes to, to one sidecar. */
+  synchronized Histogram hotDelivery() {
+    return hotDelivery.copy();
+  }
+
+  /** Change to the service every sidecar subscribes to, to the last sidecar. */
   synchronized Histogram hotComplete() {
     return hotComplete.copy();
   }

@@ -39,6 +39,9 @@ final class ProxyBench implements Callable<Integer> {
   private static final String SIDECAR_READY =
       "ready to serve: outbound=[^ ]+:(\\d+) inbound=\\S+ admin=[^ ]+:(\\d+)";
 
+  /** Seconds each path is called, unmeasured, before any measurement: every JIT is warm. */
+  private static final int WARMUP_SECONDS = 10;
+
   @Option(names = "--rate", defaultValue = "1000", description = "Calls/s for the latency runs.")
   int rate;
 
@@ -57,9 +60,12 @@ final class ProxyBench implements Callable<Integer> {
   @Option(names = "--nginx-workers", defaultValue = "2", description = "nginx worker processes.")
   int nginxWorkers;
 
+  @Option(names = "--sidecar-jvm-option", description = "Extra JVM option for the sidecars; repeatable.")
+  List<String> sidecarJvmOptions = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
-    try (ServiceProcess greeter = ServiceProcess.start("greeter", GREETER,
+    try (ServiceProcess greeter = ServiceProcess.start("greeter", ServiceProcess.SERVER_JVM, GREETER,
             List.of("server", "--port", "0", "--instance-id", "bench-1"), "listening on .*:(\\d+)$");
         ControlPlaneProcess cp = ControlPlaneProcess.start("256m", List.of());
         ServiceProcess oneHop = sidecar("sidecar-greeter", cp, List.of("--service", "greeter",
@@ -84,6 +90,10 @@ final class ProxyBench implements Callable<Integer> {
       targets.put("weft sidecar (outbound only)", new Target(outbound, "greeter"));
       targets.put("weft mesh path (outbound + inbound)", new Target(outbound, "greeter-inbound"));
 
+      for (Target target : targets.values()) {
+        LatencyProbe.run(target.port, target.authority, rate, Duration.ofSeconds(WARMUP_SECONDS),
+            Duration.ofSeconds(1));
+      }
       Map<String, LatencyProbe.Result> latency = new LinkedHashMap<>();
       for (Map.Entry<String, Target> target : targets.entrySet()) {
         latency.put(target.getKey(), LatencyProbe.run(target.getValue().port,
@@ -112,11 +122,13 @@ final class ProxyBench implements Callable<Integer> {
 
   private record Target(int port, String authority) {}
 
-  private static ServiceProcess sidecar(String name, ControlPlaneProcess cp, List<String> flags) {
+  private ServiceProcess sidecar(String name, ControlPlaneProcess cp, List<String> flags) {
     List<String> args = new ArrayList<>(flags);
     args.addAll(List.of("--control-plane", "127.0.0.1:" + cp.grpcPort(),
         "--outbound-port", "0", "--admin-port", "0"));
-    return ServiceProcess.start(name, SIDECAR, args, SIDECAR_READY);
+    List<String> jvm = new ArrayList<>(ServiceProcess.SIDECAR_JVM);
+    jvm.addAll(sidecarJvmOptions);
+    return ServiceProcess.start(name, jvm, SIDECAR, args, SIDECAR_READY);
   }
 
   private static void sampleRss(ServiceProcess process, AtomicLong max) {
@@ -156,9 +168,11 @@ final class ProxyBench implements Callable<Integer> {
   private void report(Map<String, LatencyProbe.Result> latency, Map<String, H2Load.Result> throughput,
       long idleRss, long loadedRss, long nginxRss) throws IOException {
     System.out.println("machine: " + machine());
-    System.out.printf(Locale.ROOT, "latency: open loop at %d calls/s for %d s after 5 s warm-up; "
+    System.out.println("sidecar JVM options: " + ServiceProcess.SIDECAR_JVM + " " + sidecarJvmOptions);
+    System.out.printf(Locale.ROOT, "latency: open loop at %d calls/s for %d s (every path first"
+        + " warmed %d s, then each again 5 s before its measurement); "
         + "throughput: h2load -t 1 -c %d -m %d for %d s after 2 s warm-up%n",
-        rate, latencySeconds, connections, streams, throughputSeconds);
+        rate, latencySeconds, WARMUP_SECONDS, connections, streams, throughputSeconds);
     System.out.println();
     System.out.println("| path | p50 µs | p90 µs | p99 µs | max µs | added p50 vs direct | "
         + "errors | throughput req/s | vs direct | vs nginx |");

@@ -14,7 +14,12 @@ import java.util.regex.Matcher;
  */
 final class ServiceProcess implements AutoCloseable {
 
-  private static final List<String> JVM = List.of("-Xms64m", "-Xmx256m");
+  /** JVM options of the greeter: an ordinary server JVM. */
+  static final List<String> SERVER_JVM = List.of("-Xms64m", "-Xmx256m");
+
+  /** JVM options of a sidecar, as in sidecar/Dockerfile: a small, low-footprint JVM. */
+  static final List<String> SIDECAR_JVM =
+      List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xss512k");
 
   private final JavaProcess process;
   private final Matcher ready;
@@ -25,8 +30,9 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** Starts {@code mainClass} and waits for the line matching {@code readyRegex}. */
-  static ServiceProcess start(String name, String mainClass, List<String> args, String readyRegex) {
-    JavaProcess process = JavaProcess.start(name, JVM, mainClass, args);
+  static ServiceProcess start(String name, List<String> jvm, String mainClass, List<String> args,
+      String readyRegex) {
+    JavaProcess process = JavaProcess.start(name, jvm, mainClass, args);
     return new ServiceProcess(process, process.awaitLine(readyRegex, Duration.ofSeconds(60)));
   }
 

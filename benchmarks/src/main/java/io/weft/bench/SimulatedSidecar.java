@@ -9,6 +9,7 @@ import io.weft.mesh.v1.DiscoveryServiceGrpc;
 import io.weft.mesh.v1.Instance;
 import io.weft.mesh.v1.Node;
 import io.weft.mesh.v1.ServiceEndpoints;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,25 +17,30 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One simulated sidecar: a real discovery stream that subscribes to some services, ACKs every
- * response as a sidecar does, and reports each service update to the ledger.
+ * One simulated sidecar: a real discovery stream that subscribes to some services and ACKs every
+ * response as a sidecar does. It only timestamps and keeps what it receives (no lock, no
+ * bookkeeping on the receiving thread, so the measurement does not slow what it measures); the
+ * ledger replays it afterwards.
  */
 final class SimulatedSidecar
     implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
 
   private final String nodeId;
   private final List<String> services;
-  private final PropagationLedger ledger;
+  private final List<Receipt> receipts = new ArrayList<>();
   private final CountDownLatch firstResponses;
   private final AtomicLong responses;
   private ClientCallStreamObserver<DiscoveryRequest> requests;
   private boolean first = true;
+  private volatile boolean closing;
 
-  SimulatedSidecar(String nodeId, List<String> services, PropagationLedger ledger,
-      CountDownLatch firstResponses, AtomicLong responses) {
+  /** One response: when it arrived and the services it carried. */
+  private record Receipt(long nanos, List<ServiceEndpoints> services) {}
+
+  SimulatedSidecar(String nodeId, List<String> services, CountDownLatch firstResponses,
+      AtomicLong responses) {
     this.nodeId = nodeId;
     this.services = services;
-    this.ledger = ledger;
     this.firstResponses = firstResponses;
     this.responses = responses;
   }
@@ -57,12 +63,8 @@ final class SimulatedSidecar
   public void onNext(DiscoveryResponse response) {
     long now = System.nanoTime();
     responses.incrementAndGet();
-    for (ServiceEndpoints service : response.getServicesList()) {
-      Set<String> ids = new HashSet<>(service.getInstancesCount() * 2);
-      for (Instance instance : service.getInstancesList()) {
-        ids.add(instance.getInstanceId());
-      }
-      ledger.observed(nodeId, service.getService(), ids, now);
+    synchronized (receipts) {
+      receipts.add(new Receipt(now, response.getServicesList()));
     }
     requests.onNext(
         DiscoveryRequest.newBuilder()
@@ -77,13 +79,31 @@ final class SimulatedSidecar
 
   @Override
   public void onError(Throwable t) {
-    System.err.println("sidecar " + nodeId + " stream failed: " + t);
+    if (!closing) {
+      System.err.println("sidecar " + nodeId + " stream failed: " + t);
+    }
   }
 
   @Override
   public void onCompleted() {}
 
+  /** Reports everything received, in arrival order, to the ledger. */
+  void replay(PropagationLedger ledger) {
+    synchronized (receipts) {
+      for (Receipt receipt : receipts) {
+        for (ServiceEndpoints service : receipt.services()) {
+          Set<String> ids = new HashSet<>(service.getInstancesCount() * 2);
+          for (Instance instance : service.getInstancesList()) {
+            ids.add(instance.getInstanceId());
+          }
+          ledger.observed(nodeId, service.getService(), ids, receipt.nanos());
+        }
+      }
+    }
+  }
+
   void close() {
+    closing = true;
     requests.onCompleted();
   }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -22,8 +23,32 @@ import org.HdrHistogram.Recorder;
  */
 final class LatencyProbe {
 
-  /** Latency percentiles in microseconds, and the call counts. */
-  record Result(double p50, double p90, double p99, double p999, double max, long calls, long errors) {}
+  /** The latencies in microseconds, and the call counts. */
+  record Result(Histogram histogram, long calls, long errors) {
+
+    double p50() {
+      return histogram.getValueAtPercentile(50);
+    }
+
+    double p90() {
+      return histogram.getValueAtPercentile(90);
+    }
+
+    double p99() {
+      return histogram.getValueAtPercentile(99);
+    }
+
+    double max() {
+      return histogram.getMaxValue();
+    }
+
+    /** This run and {@code other} pooled. */
+    Result plus(Result other) {
+      Histogram pooled = histogram.copy();
+      pooled.add(other.histogram);
+      return new Result(pooled, calls + other.calls, errors + other.errors);
+    }
+  }
 
   private LatencyProbe() {}
 
@@ -76,15 +101,7 @@ final class LatencyProbe {
           TimeUnit.NANOSECONDS);
       TimeUnit.NANOSECONDS.sleep(end - System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
       ticks.shutdownNow();
-      var histogram = recorder.getIntervalHistogram();
-      return new Result(
-          histogram.getValueAtPercentile(50),
-          histogram.getValueAtPercentile(90),
-          histogram.getValueAtPercentile(99),
-          histogram.getValueAtPercentile(99.9),
-          histogram.getMaxValue(),
-          calls.get(),
-          errors.get());
+      return new Result(recorder.getIntervalHistogram(), calls.get(), errors.get());
     } finally {
       ticks.shutdownNow();
       channel.shutdownNow();

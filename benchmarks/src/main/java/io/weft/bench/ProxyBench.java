@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,8 +46,12 @@ final class ProxyBench implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "1000", description = "Calls/s for the latency runs.")
   int rate;
 
-  @Option(names = "--latency-seconds", defaultValue = "20", description = "Measured seconds per latency run.")
+  @Option(names = "--latency-seconds", defaultValue = "10", description = "Measured seconds per latency run.")
   int latencySeconds;
+
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Latency runs per path, interleaved across paths and pooled.")
+  int rounds;
 
   @Option(names = "--throughput-seconds", defaultValue = "15", description = "Seconds per h2load run.")
   int throughputSeconds;
@@ -94,11 +99,18 @@ final class ProxyBench implements Callable<Integer> {
         LatencyProbe.run(target.port, target.authority, rate, Duration.ofSeconds(WARMUP_SECONDS),
             Duration.ofSeconds(1));
       }
+      // Interleaved rounds, pooled: a slow spell of the machine weighs on every path alike.
       Map<String, LatencyProbe.Result> latency = new LinkedHashMap<>();
-      for (Map.Entry<String, Target> target : targets.entrySet()) {
-        latency.put(target.getKey(), LatencyProbe.run(target.getValue().port,
-            target.getValue().authority, rate, Duration.ofSeconds(5),
-            Duration.ofSeconds(latencySeconds)));
+      Map<String, List<Long>> roundP50s = new LinkedHashMap<>();
+      for (int round = 0; round < rounds; round++) {
+        for (Map.Entry<String, Target> target : targets.entrySet()) {
+          LatencyProbe.Result result = LatencyProbe.run(target.getValue().port,
+              target.getValue().authority, rate, Duration.ofSeconds(5),
+              Duration.ofSeconds(latencySeconds));
+          latency.merge(target.getKey(), result, LatencyProbe.Result::plus);
+          roundP50s.computeIfAbsent(target.getKey(), k -> new ArrayList<>())
+              .add(Math.round(result.p50()));
+        }
       }
       Map<String, H2Load.Result> throughput = new LinkedHashMap<>();
       AtomicLong loadedRss = new AtomicLong();
@@ -115,7 +127,7 @@ final class ProxyBench implements Callable<Integer> {
           sampler.shutdownNow();
         }
       }
-      report(latency, throughput, idleRss, loadedRss.get(), nginx.residentBytes());
+      report(latency, roundP50s, throughput, idleRss, loadedRss.get(), nginx.residentBytes());
       return 0;
     }
   }
@@ -165,27 +177,30 @@ final class ProxyBench implements Callable<Integer> {
     }
   }
 
-  private void report(Map<String, LatencyProbe.Result> latency, Map<String, H2Load.Result> throughput,
+  private void report(Map<String, LatencyProbe.Result> latency, Map<String, List<Long>> roundP50s,
+      Map<String, H2Load.Result> throughput,
       long idleRss, long loadedRss, long nginxRss) throws IOException {
     System.out.println("machine: " + machine());
     System.out.println("sidecar JVM options: " + ServiceProcess.SIDECAR_JVM + " " + sidecarJvmOptions);
-    System.out.printf(Locale.ROOT, "latency: open loop at %d calls/s for %d s (every path first"
-        + " warmed %d s, then each again 5 s before its measurement); "
+    System.out.printf(Locale.ROOT, "latency: open loop at %d calls/s, %d interleaved rounds of %d s"
+        + " per path, pooled (every path first warmed %d s, then again 5 s before each round); "
         + "throughput: h2load -t 1 -c %d -m %d for %d s after 2 s warm-up%n",
-        rate, latencySeconds, WARMUP_SECONDS, connections, streams, throughputSeconds);
+        rate, rounds, latencySeconds, WARMUP_SECONDS, connections, streams, throughputSeconds);
     System.out.println();
     System.out.println("| path | p50 µs | p90 µs | p99 µs | max µs | added p50 vs direct | "
-        + "errors | throughput req/s | vs direct | vs nginx |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        + "p50 per round µs | errors | throughput req/s | vs direct | vs nginx |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     LatencyProbe.Result direct = latency.get("direct");
     double directRps = throughput.get("direct").requestsPerSecond();
     double nginxRps = throughput.get("nginx grpc_pass").requestsPerSecond();
     for (String path : latency.keySet()) {
       LatencyProbe.Result l = latency.get(path);
       H2Load.Result t = throughput.get(path);
-      System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %+.0f µs | %d (h2load %d) "
-              + "| %.0f | %.2f | %.2f |%n",
-          path, l.p50(), l.p90(), l.p99(), l.max(), l.p50() - direct.p50(), l.errors(), t.failed(),
+      System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %+.0f µs | %s "
+              + "| %d (h2load %d) | %.0f | %.2f | %.2f |%n",
+          path, l.p50(), l.p90(), l.p99(), l.max(), l.p50() - direct.p50(),
+          roundP50s.get(path).stream().map(String::valueOf).collect(Collectors.joining(", ")),
+          l.errors(), t.failed(),
           t.requestsPerSecond(), t.requestsPerSecond() / directRps, t.requestsPerSecond() / nginxRps);
     }
     System.out.println();

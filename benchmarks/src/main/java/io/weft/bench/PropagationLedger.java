@@ -26,6 +26,8 @@ final class PropagationLedger {
     final long startNanos;
     final Set<String> awaiting;
     final boolean hot;
+    // The latest arrival so far: sidecars replay one after another, not in arrival order.
+    long slowestMicros;
 
     Change(String service, String instanceId, boolean addition, long startNanos,
         Set<String> awaiting, boolean hot) {
@@ -76,8 +78,9 @@ final class PropagationLedger {
       if (visible && change.awaiting.remove(node)) {
         long micros = TimeUnit.NANOSECONDS.toMicros(nowNanos - change.startNanos);
         (change.hot ? hotDelivery : delivery).recordValue(micros);
+        change.slowestMicros = Math.max(change.slowestMicros, micros);
         if (change.awaiting.isEmpty()) {
-          (change.hot ? hotComplete : complete).recordValue(micros);
+          (change.hot ? hotComplete : complete).recordValue(change.slowestMicros);
           it.remove();
           pending--;
         }

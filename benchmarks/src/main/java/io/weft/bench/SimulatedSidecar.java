@@ -1,11 +1,11 @@
 package io.weft.bench;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.weft.mesh.v1.DiscoveryRequest;
-import io.weft.mesh.v1.DiscoveryResponse;
-import io.weft.mesh.v1.DiscoveryServiceGrpc;
 import io.weft.mesh.v1.Instance;
 import io.weft.mesh.v1.Node;
 import io.weft.mesh.v1.ServiceEndpoints;
@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One simulated sidecar: a real discovery stream that subscribes to some services and ACKs every
- * response as a sidecar does. It only timestamps and keeps what it receives (no lock, no
- * bookkeeping on the receiving thread, so the measurement does not slow what it measures); the
- * ledger replays it afterwards.
+ * response as a sidecar does. It only timestamps and keeps what it receives, undecoded (see {@link
+ * UndecodedResponse}; no bookkeeping on the receiving thread, so the measurement does not slow
+ * what it measures); the ledger replays it afterwards.
  */
 final class SimulatedSidecar
-    implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
+    implements ClientResponseObserver<DiscoveryRequest, UndecodedResponse> {
 
   private final String nodeId;
   private final List<String> services;
@@ -34,8 +34,8 @@ final class SimulatedSidecar
   private boolean first = true;
   private volatile boolean closing;
 
-  /** One response: when it arrived and the services it carried. */
-  private record Receipt(long nanos, List<ServiceEndpoints> services) {}
+  /** One response: when it arrived, and what it carried. */
+  private record Receipt(long nanos, UndecodedResponse response) {}
 
   SimulatedSidecar(String nodeId, List<String> services, CountDownLatch firstResponses,
       AtomicLong responses) {
@@ -46,7 +46,8 @@ final class SimulatedSidecar
   }
 
   void start(ManagedChannel channel) {
-    DiscoveryServiceGrpc.newStub(channel).streamEndpoints(this);
+    ClientCalls.asyncBidiStreamingCall(
+        channel.newCall(UndecodedResponse.METHOD, CallOptions.DEFAULT), this);
     requests.onNext(
         DiscoveryRequest.newBuilder()
             .setNode(Node.newBuilder().setId(nodeId).setService("bench-client"))
@@ -60,16 +61,16 @@ final class SimulatedSidecar
   }
 
   @Override
-  public void onNext(DiscoveryResponse response) {
+  public void onNext(UndecodedResponse response) {
     long now = System.nanoTime();
     responses.incrementAndGet();
     synchronized (receipts) {
-      receipts.add(new Receipt(now, response.getServicesList()));
+      receipts.add(new Receipt(now, response));
     }
     requests.onNext(
         DiscoveryRequest.newBuilder()
-            .setResponseNonce(response.getNonce())
-            .setVersionInfo(response.getVersionInfo())
+            .setResponseNonce(response.nonce())
+            .setVersionInfo(response.version())
             .build());
     if (first) {
       first = false;
@@ -91,7 +92,7 @@ final class SimulatedSidecar
   void replay(PropagationLedger ledger) {
     synchronized (receipts) {
       for (Receipt receipt : receipts) {
-        for (ServiceEndpoints service : receipt.services()) {
+        for (ServiceEndpoints service : receipt.response().decode().getServicesList()) {
           Set<String> ids = new HashSet<>(service.getInstancesCount() * 2);
           for (Instance instance : service.getInstancesList()) {
             ids.add(instance.getInstanceId());

@@ -111,9 +111,13 @@ public final class DiscoveryServer extends DiscoveryServiceGrpc.DiscoveryService
     }
   }
 
-  /** This service with the interceptor that records each stream's peer address. */
+  /**
+   * This service with the interceptor that records each stream's peer address, its responses
+   * written by {@link SharedEncodingMarshaller}.
+   */
   public ServerServiceDefinition serviceDefinition() {
-    return ServerInterceptors.intercept(this, new PeerAddressInterceptor());
+    return SharedEncodingMarshaller.apply(
+        ServerInterceptors.intercept(this, new PeerAddressInterceptor()));
   }
 
   @Override

@@ -132,6 +132,8 @@ final class ControlPlaneBench implements Callable<Integer> {
       List<String> subscribed = new ArrayList<>(subscribers.keySet());
       subscribed.remove(HOT_SERVICE);
       long responsesBefore = responses.get();
+      long cpuAtHalf = 0;
+      long nanosAtHalf = 0;
       Map<Boolean, ArrayDeque<Batch>> added =
           Map.of(true, new ArrayDeque<>(), false, new ArrayDeque<>());
       long loopStart = System.nanoTime();
@@ -141,6 +143,10 @@ final class ControlPlaneBench implements Callable<Integer> {
         long wait = due - System.nanoTime();
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        if (k == changes / 2) {
+          cpuAtHalf = cp.cpuNanos();
+          nanosAtHalf = System.nanoTime();
         }
         boolean hot = k % hotEvery == 0;
         String service = hot ? HOT_SERVICE : subscribed.get(random.nextInt(subscribed.size()));
@@ -168,6 +174,7 @@ final class ControlPlaneBench implements Callable<Integer> {
         }
       }
       double loopSeconds = seconds(System.nanoTime() - loopStart);
+      double cpuShare = (double) (cp.cpuNanos() - cpuAtHalf) / (System.nanoTime() - nanosAtHalf);
       TimeUnit.SECONDS.sleep(SETTLE_SECONDS);
       long pushes = responses.get() - responsesBefore;
       streams.forEach(sidecar -> sidecar.replay(ledger));
@@ -180,7 +187,7 @@ final class ControlPlaneBench implements Callable<Integer> {
       loader.close();
 
       report(registerSeconds, syncSeconds, ledger, pushes / (loopSeconds + SETTLE_SECONDS),
-          heapUsed, heapLive, rss);
+          cpuShare, heapUsed, heapLive, rss);
       return ledger.pending() == 0 ? 0 : 1;
     } finally {
       channels.forEach(ManagedChannel::shutdownNow);
@@ -218,14 +225,15 @@ final class ControlPlaneBench implements Callable<Integer> {
   }
 
   private void report(double registerSeconds, double syncSeconds, PropagationLedger ledger,
-      double pushesPerSecond, long heapUsed, long heapLive, long rss) {
+      double pushesPerSecond, double cpuShare, long heapUsed, long heapLive, long rss) {
     System.out.printf(Locale.ROOT,
         "registered %d instances in %d services in %.2f s; %d sidecars synced in %.2f s; "
             + "%d changes of %d instance(s) at %d/s; debounce %s%n",
         instances + 10, services + 1, registerSeconds, sidecars, syncSeconds, changes, burst, rate,
         debounce);
-    System.out.printf(Locale.ROOT, "undelivered after %d s: %d changes%n", SETTLE_SECONDS,
-        ledger.pending());
+    System.out.printf(Locale.ROOT, "undelivered after %d s: %d changes; control-plane CPU in the"
+        + " loop's second half: %.0f%% of one core%n", SETTLE_SECONDS, ledger.pending(),
+        cpuShare * 100);
     System.out.println("| sidecars | change to | deliveries | to one sidecar p50 / p99 / max"
         + " | to every subscriber p50 / p99 / max | pushes/s | CP heap used / live (-Xmx" + heap
         + ") | CP RSS |");

@@ -53,6 +53,11 @@ final class ControlPlaneProcess implements AutoCloseable {
     return ServiceProcess.Rss.of(process.pid());
   }
 
+  /** CPU time the control plane has used so far, in nanoseconds. */
+  long cpuNanos() throws IOException {
+    return ServiceProcess.CpuTime.nanosOf(process.pid());
+  }
+
   /** Heap in use now, in bytes, from the control plane's own Prometheus metrics. */
   long heapUsedBytes() throws IOException, InterruptedException {
     HttpResponse<String> metrics =

@@ -69,4 +69,21 @@ final class ServiceProcess implements AutoCloseable {
       throw new IOException("no VmRSS in /proc/" + pid + "/status");
     }
   }
+
+  /** CPU time a process has used, user and system, from {@code /proc/<pid>/stat}. */
+  static final class CpuTime {
+    /** Linux reports it in clock ticks of 1/100 s on every platform Java runs on here. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    private CpuTime() {}
+
+    static long nanosOf(long pid) throws IOException {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long userTicks = Long.parseLong(fields[11]);
+      long systemTicks = Long.parseLong(fields[12]);
+      return (userTicks + systemTicks) * NANOS_PER_TICK;
+    }
+  }
 }

@@ -8,15 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-command -v nginx >/dev/null || need+=(nginx)
-command -v h2load >/dev/null || need+=(nghttp2-client)
-if ((${#need[@]})); then
-  sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -q && $sudo apt-get install -y -q "${need[@]}"
-fi
-
-mvn -B -q -DskipTests package -pl benchmarks -am
+source benchmarks/prepare.sh
 jar=benchmarks/target/benchmarks.jar
 if (($#)); then
   exec java -jar "$jar" "$@"

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The proxies' metrics.
@@ -70,7 +71,8 @@ public final class ProxyMetrics {
   private final class Meters {
     private final Tags tags;
     private final Timer duration;
-    private final Counter[] byCode = new Counter[Status.Code.values().length];
+    private final AtomicReferenceArray<Counter> byCode =
+        new AtomicReferenceArray<>(Status.Code.values().length);
 
     Meters(MeterKey key) {
       tags = Tags.of("direction", key.direction().tag(), "service", key.service(), "instance",
@@ -83,13 +85,13 @@ public final class ProxyMetrics {
     }
 
     Counter requests(Status.Code code) {
-      Counter counter = byCode[code.ordinal()];
+      Counter counter = byCode.get(code.ordinal());
       if (counter == null) {
         counter = Counter.builder("weft_proxy_requests_total")
             .description("Calls through the proxy, by the status code the caller got")
             .tags(tags.and("code", code.name()))
             .register(registry);
-        byCode[code.ordinal()] = counter;
+        byCode.set(code.ordinal(), counter);
       }
       return counter;
     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -210,7 +211,7 @@ public final class DemoMesh implements Callable<Integer> {
   private void stopAll() {
     out.println("weft demo: stopping " + started.size() + " processes");
     List<Participant> order = new ArrayList<>(started);
-    order.sort(java.util.Comparator.comparingInt(DemoMesh::stopRank));
+    order.sort(Comparator.comparingInt(DemoMesh::stopRank));
     for (Participant participant : order) {
       int code = participant.stop(STOP_BOUND);
       if (code != 0) {

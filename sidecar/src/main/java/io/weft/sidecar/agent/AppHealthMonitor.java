@@ -3,7 +3,6 @@ package io.weft.sidecar.agent;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.CallOptions;
-import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -34,16 +33,16 @@ import org.slf4j.LoggerFactory;
  * (UNIMPLEMENTED) that answers is SERVING; an app that cannot be reached, or does not answer the
  * check in time, is NOT_SERVING.
  *
- * <p>While the app cannot be reached, each check first resets the app channel's connect backoff
- * (when it is a {@link ManagedChannel}), so an app that comes back is seen at the next check
- * rather than after grpc-java's reconnect backoff, which grows towards two minutes.
+ * <p>While the app cannot be reached, each check first resets the app channel's connect backoff, so
+ * an app that comes back is seen at the next check rather than after grpc-java's reconnect
+ * backoff, which grows towards two minutes.
  */
 final class AppHealthMonitor {
 
   private static final Logger log = LoggerFactory.getLogger(AppHealthMonitor.class);
   private static final HealthCheckRequest OVERALL = HealthCheckRequest.getDefaultInstance();
 
-  private final Channel app;
+  private final ManagedChannel app;
   private final Duration interval;
   private final Duration timeout;
   private final String label;
@@ -62,7 +61,7 @@ final class AppHealthMonitor {
   private boolean unreachable;
 
   AppHealthMonitor(
-      Channel app,
+      ManagedChannel app,
       Duration interval,
       Duration timeout,
       String label,
@@ -165,8 +164,8 @@ final class AppHealthMonitor {
   }
 
   private void startCheck() {
-    if (unreachable && app instanceof ManagedChannel channel) {
-      channel.resetConnectBackoff();
+    if (unreachable) {
+      app.resetConnectBackoff();
     }
     long watchUpdatesAtStart = watchUpdates;
     check = calls.start(app, HealthGrpc.getCheckMethod(), OVERALL, timeout,

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.SynchronizationContext;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
@@ -54,7 +55,7 @@ public final class RegistrationAgent implements AutoCloseable {
   public RegistrationAgent(
       AgentOptions options,
       Channel controlPlane,
-      Channel app,
+      ManagedChannel app,
       Supplier<CompletableFuture<Void>> whenIdle,
       ScheduledExecutorService scheduler,
       Ticker ticker,

@@ -36,7 +36,9 @@ class ControlPlaneRestartTest {
 
   @AfterEach
   void stopMesh() {
-    mesh.close();
+    if (mesh != null) {
+      mesh.close();
+    }
   }
 
   @Test

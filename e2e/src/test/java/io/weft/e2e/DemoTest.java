@@ -63,6 +63,9 @@ class DemoTest {
     } catch (AssertionError e) {
       printLogs();
       throw e;
+    } finally {
+      // After the check above has looked: a failed run must not leave the mesh to later tests.
+      ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
     }
   }
 
@@ -71,15 +74,16 @@ class DemoTest {
     assumeTrue(Files.isRegularFile(DEMO_JAR) && !sourcesNewerThan(DEMO_JAR),
         "the demo jar is built and up to date (else ./demo.sh would build it; CI runs it after"
             + " the tests)");
+    Path helpFile = logDir.resolve("help.txt");
     Process process = new ProcessBuilder("bash", "demo.sh", "--help")
         .directory(ROOT.toFile())
         .redirectErrorStream(true)
+        .redirectOutput(helpFile.toFile())
         .start();
     try {
-      String help = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      System.out.println("[demo.sh --help] " + help.replace("\n", "\n[demo.sh --help] "));
-
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String help = Files.readString(helpFile, StandardCharsets.UTF_8);
+      System.out.println("[demo.sh --help] " + help.replace("\n", "\n[demo.sh --help] "));
       assertThat(process.exitValue()).isZero();
       assertThat(help).contains("--mode", "--failover-after", "--duration", "--ephemeral-ports",
           "--client-zone", "--log-dir");
@@ -93,10 +97,10 @@ class DemoTest {
     FileTime built = Files.getLastModifiedTime(jar);
     try (Stream<Path> files = Files.walk(ROOT)) {
       return files
-          .filter(path -> !ROOT.relativize(path).toString().startsWith(".git"))
-          .filter(path -> !path.toString().contains("/target/"))
+          .map(ROOT::relativize)
+          .filter(path -> !path.startsWith(".git") && !path.toString().contains("target/"))
           .filter(path -> SOURCES.matcher(path.getFileName().toString()).matches())
-          .anyMatch(path -> lastModified(path).compareTo(built) > 0);
+          .anyMatch(path -> lastModified(ROOT.resolve(path)).compareTo(built) > 0);
     }
   }
 

@@ -15,12 +15,10 @@ final class GreeterInstance implements AutoCloseable {
 
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
-  private final String id;
   private final GreeterServer app;
   private final SidecarProcess sidecar;
 
-  private GreeterInstance(String id, GreeterServer app, SidecarProcess sidecar) {
-    this.id = id;
+  private GreeterInstance(GreeterServer app, SidecarProcess sidecar) {
     this.app = app;
     this.sidecar = sidecar;
   }
@@ -38,7 +36,7 @@ final class GreeterInstance implements AutoCloseable {
       throw new UncheckedIOException("greeter " + id + " cannot start", e);
     }
     try {
-      return new GreeterInstance(id, app, SidecarProcess.launchForApp(
+      return new GreeterInstance(app, SidecarProcess.launchForApp(
           GreeterMesh.SERVICE, id, app.port(), controlPlane, List.of()));
     } catch (RuntimeException e) {
       stopApp(app, Duration.ZERO);
@@ -50,10 +48,6 @@ final class GreeterInstance implements AutoCloseable {
   GreeterInstance awaitReady() {
     sidecar.awaitReady();
     return this;
-  }
-
-  String id() {
-    return id;
   }
 
   /** The greeter app, in this JVM. */

@@ -22,12 +22,10 @@ final class MeshProcess implements AutoCloseable {
   /** One output line and when the test JVM read it. */
   record Line(long nanos, String text) {}
 
-  private final String name;
   private final List<Line> lines;
   private final JavaProcess process;
 
-  private MeshProcess(String name, List<Line> lines, JavaProcess process) {
-    this.name = name;
+  private MeshProcess(List<Line> lines, JavaProcess process) {
     this.lines = lines;
     this.process = process;
   }
@@ -41,12 +39,7 @@ final class MeshProcess implements AutoCloseable {
           lines.add(new Line(System.nanoTime(), text));
           System.out.println("[" + name + "] " + text);
         });
-    return new MeshProcess(name, lines, process);
-  }
-
-  /** The name in the log prefix. */
-  String name() {
-    return name;
+    return new MeshProcess(lines, process);
   }
 
   /** Waits for a line matching {@code regex}; fails if the process exits first or time is up. */
@@ -76,11 +69,6 @@ final class MeshProcess implements AutoCloseable {
   /** Waits for the exit and returns the exit code; fails if the bound passes. */
   int awaitExit(Duration bound) {
     return process.awaitExit(bound);
-  }
-
-  /** Whether the process is still running. */
-  boolean isAlive() {
-    return process.isAlive();
   }
 
   /** SIGKILL, if still running, and waits for the exit. */

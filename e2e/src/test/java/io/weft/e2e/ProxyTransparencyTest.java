@@ -15,6 +15,7 @@ import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.weft.demo.UpstreamHeader;
 import io.weft.sidecar.proxy.EchoService;
 import io.weft.sidecar.proxy.echo.EchoGrpc;
 import io.weft.sidecar.proxy.echo.EchoRequest;
@@ -46,8 +47,6 @@ class ProxyTransparencyTest {
       Metadata.Key.of("x-e2e-text", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<byte[]> BINARY_HEADER =
       Metadata.Key.of("x-e2e-bin", Metadata.BINARY_BYTE_MARSHALLER);
-  private static final Metadata.Key<String> UPSTREAM =
-      Metadata.Key.of("x-weft-upstream", Metadata.ASCII_STRING_MARSHALLER);
 
   private ControlPlaneProcess controlPlane;
   private EchoApp app;
@@ -100,7 +99,7 @@ class ProxyTransparencyTest {
 
     assertThat(response.getMessage()).isEqualTo("hi");
     assertThat(response.getPayload().size()).isEqualTo(10);
-    assertThat(headers.get().get(UPSTREAM)).isEqualTo("echo/echo-1");
+    assertThat(headers.get().get(UpstreamHeader.KEY)).isEqualTo("echo/echo-1");
   }
 
   @Test
@@ -161,7 +160,7 @@ class ProxyTransparencyTest {
         .containsEntry("x-e2e-text", "one,two")
         .containsEntry("x-e2e-bin", Base64.getEncoder().encodeToString(binary));
     assertThat(headers.get().get(EchoService.RESPONSE_HEADER)).isEqualTo("hello");
-    assertThat(headers.get().get(UPSTREAM)).isEqualTo("echo/echo-1");
+    assertThat(headers.get().get(UpstreamHeader.KEY)).isEqualTo("echo/echo-1");
     assertThat(trailers.get().get(EchoService.TRAILER)).isEqualTo("bye");
     assertThat(trailers.get().get(EchoService.BINARY_TRAILER)).containsExactly(0, 1, 2, 0xff);
   }

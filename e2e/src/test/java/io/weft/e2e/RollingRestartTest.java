@@ -28,7 +28,9 @@ class RollingRestartTest {
 
   @AfterEach
   void stopMesh() {
-    mesh.close();
+    if (mesh != null) {
+      mesh.close();
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -83,7 +84,9 @@ public final class DemoMesh implements Callable<Integer> {
   Path logDir;
 
   private final PrintStream out;
-  private final List<Participant> started = new ArrayList<>();
+  // Copy-on-write: the shutdown hook walks it while the main thread may still change it.
+  private final List<Participant> started = new CopyOnWriteArrayList<>();
+  private final CountDownLatch stop = new CountDownLatch(1);
 
   /**
    * A demo that prints its messages and the client's tables to {@code out} (the end-to-end tests
@@ -94,26 +97,27 @@ public final class DemoMesh implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new DemoMesh(System.out)).execute(args));
+    DemoMesh demo = new DemoMesh(System.out);
+    // Here, not in call(): a demo run in-process (the end-to-end tests) leaves the JVM's signals.
+    TerminationSignals.onTermination(demo.stop::countDown);
+    System.exit(new CommandLine(demo).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
-    CountDownLatch stop = new CountDownLatch(1);
-    TerminationSignals.onTermination(stop::countDown);
     Thread killOnExit = new Thread(() -> started.forEach(Participant::close), "demo-cleanup");
     Runtime.getRuntime().addShutdownHook(killOnExit);
     Files.createDirectories(logDir);
-    long startNanos = System.nanoTime();
+    long endNanos = System.nanoTime() + duration.toNanos();
     try {
       startMesh();
       if (mode == Mode.failover) {
-        runFailover(stop);
+        runFailover(endNanos);
       }
       if (duration.isZero()) {
         stop.await();
       } else {
-        stop.await(duration.toNanos() - (System.nanoTime() - startNanos), TimeUnit.NANOSECONDS);
+        stop.await(endNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
       }
       return 0;
     } finally {
@@ -168,8 +172,8 @@ public final class DemoMesh implements Callable<Integer> {
         "^\\[", true);
   }
 
-  private void runFailover(CountDownLatch stop) throws InterruptedException, IOException {
-    if (stop.await(failoverAfter.toMillis(), TimeUnit.MILLISECONDS)) {
+  private void runFailover(long endNanos) throws InterruptedException, IOException {
+    if (stoppedWithin(failoverAfter, endNanos)) {
       return;
     }
     Participant victim = find("greeter-2");
@@ -178,12 +182,25 @@ public final class DemoMesh implements Callable<Integer> {
         + " NOT_SERVING and the client's sidecar stops picking it");
     victim.kill();
     started.remove(victim);
-    if (stop.await(failoverAfter.toMillis(), TimeUnit.MILLISECONDS)) {
+    if (stoppedWithin(failoverAfter, endNanos)) {
       return;
     }
     out.println(">>> weft demo: starting greeter-2 again on port " + port
         + "; once its health check passes, traffic returns");
     startGreeter("greeter-2", port);
+  }
+
+  /**
+   * Waits {@code wait}, but not past {@code endNanos} when the demo has a duration; true when the
+   * demo is to stop (Ctrl-C, or its duration is up).
+   */
+  private boolean stoppedWithin(Duration wait, long endNanos) throws InterruptedException {
+    long waitNanos = wait.toNanos();
+    if (!duration.isZero()) {
+      waitNanos = Math.min(waitNanos, endNanos - System.nanoTime());
+    }
+    return stop.await(waitNanos, TimeUnit.NANOSECONDS) || !duration.isZero()
+        && System.nanoTime() - endNanos >= 0;
   }
 
   private Participant startGreeter(String id, String port) throws IOException {

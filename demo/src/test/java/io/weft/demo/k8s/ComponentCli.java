@@ -60,13 +60,11 @@ final class ComponentCli {
 
   private final Component component;
   private final CommandLine command;
-  private final List<String> args;
   private final Object config;
 
-  private ComponentCli(Component component, CommandLine command, List<String> args, Object config) {
+  private ComponentCli(Component component, CommandLine command, Object config) {
     this.component = component;
     this.command = command;
-    this.args = args;
     this.config = config;
   }
 
@@ -113,7 +111,7 @@ final class ComponentCli {
       case SIDECAR -> ((SidecarMain) command.getCommand()).config();
       default -> null;
     };
-    return new ComponentCli(component, command, List.copyOf(all), config);
+    return new ComponentCli(component, command, config);
   }
 
   /** The flags the environment sets, as {@code --flag=value}, for the flags args do not name. */
@@ -154,11 +152,6 @@ final class ComponentCli {
   /** The program parsed. */
   Component component() {
     return component;
-  }
-
-  /** The args given to picocli: the container's, plus the flags its environment sets. */
-  List<String> args() {
-    return args;
   }
 
   /** Every environment variable the component reads. */

@@ -32,7 +32,6 @@ final class StrictKubernetes {
       .annotationIntrospector(new NoAnySetterIntrospector())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .build();
 

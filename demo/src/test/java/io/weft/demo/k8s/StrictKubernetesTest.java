@@ -45,7 +45,13 @@ class StrictKubernetesTest {
   void parse_readsEveryRenderedWeftObject_intoItsModelClass() {
     List<HasMetadata> objects = Manifests.objects();
 
-    assertThat(objects).hasSize(Kustomize.render(Manifests.KUSTOMIZATION).size());
+    List<String> rendered = Kustomize.render(Manifests.KUSTOMIZATION).stream()
+        .map(tree -> tree.get("kind") + "/" + ((Map<?, ?>) tree.get("metadata")).get("name"))
+        .toList();
+    assertThat(objects).extracting(object -> object.getKind() + "/"
+            + object.getMetadata().getName())
+        .as("each rendered object, parsed with its kind and name")
+        .containsExactlyElementsOf(rendered);
     assertThat(objects).hasAtLeastOneElementOfType(Namespace.class)
         .hasAtLeastOneElementOfType(Service.class)
         .hasAtLeastOneElementOfType(Deployment.class);

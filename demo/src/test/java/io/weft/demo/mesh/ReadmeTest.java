@@ -50,15 +50,32 @@ class ReadmeTest {
       }
       assertThat(readme).as("%s flag %s", component, option.longestName())
           .contains("`" + option.longestName());
-      String defaultValue = option.defaultValue();
-      if (defaultValue != null) {
-        Matcher env = ENV.matcher(defaultValue);
-        if (env.find()) {
-          assertThat(readme).as("%s flag %s env", component, option.longestName())
-              .contains("`" + env.group(1) + "`");
-        }
+      String env = envVariable(option);
+      if (env != null) {
+        assertThat(readme).as("%s flag %s env", component, option.longestName())
+            .contains("`" + env + "`");
       }
     }
+  }
+
+  @Test
+  void envVariable_isReadFromTheDefaultAsWritten_notAsPicocliResolvedIt() {
+    CommandLine sidecar = SidecarMain.commandLine(Map.<String, String>of()::get);
+
+    assertThat(envVariable(sidecar.getCommandSpec().findOption("--service")))
+        .isEqualTo("WEFT_SERVICE");
+    assertThat(envVariable(sidecar.getCommandSpec().findOption("--weight")))
+        .isEqualTo("WEFT_WEIGHT");
+  }
+
+  /** The variable a {@code ${env:NAME...}} default reads, or null when the default reads none. */
+  private static String envVariable(OptionSpec option) {
+    String written = option.defaultValueString(false);
+    if (written == null) {
+      return null;
+    }
+    Matcher env = ENV.matcher(written);
+    return env.find() ? env.group(1) : null;
   }
 
   @Test

@@ -30,7 +30,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * or a value the component's own checks reject ({@code ControlPlaneMain.config()}, {@code
  * SidecarMain.config()}).
  */
-final class ComponentCli {
+public final class ComponentCli {
 
   /** The images of weft's components. */
   static final Set<String> IMAGES = Set.of("weft/control-plane", "weft/sidecar", "weft/demo-greeter");
@@ -140,7 +140,11 @@ final class ComponentCli {
     return flags;
   }
 
-  private static String envVariable(OptionSpec option) {
+  /**
+   * The environment variable a flag's {@code ${env:NAME...}} default reads, from the default as
+   * written (picocli's {@code defaultValue()} has already resolved it), or null when it reads none.
+   */
+  public static String envVariable(OptionSpec option) {
     String fallback = option.defaultValueString(false);
     if (fallback == null) {
       return null;

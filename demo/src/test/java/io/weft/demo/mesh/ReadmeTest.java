@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.controlplane.ControlPlaneMain;
 import io.weft.demo.DemoMain;
+import io.weft.demo.k8s.ComponentCli;
 import io.weft.sidecar.SidecarMain;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +26,6 @@ import picocli.CommandLine;
 class ReadmeTest {
 
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)");
 
   static Stream<Arguments> commands() {
     CommandLine greeter = DemoMain.commandLine();
@@ -50,7 +48,7 @@ class ReadmeTest {
       }
       assertThat(readme).as("%s flag %s", component, option.longestName())
           .contains("`" + option.longestName());
-      String env = envVariable(option);
+      String env = ComponentCli.envVariable(option);
       if (env != null) {
         assertThat(readme).as("%s flag %s env", component, option.longestName())
             .contains("`" + env + "`");
@@ -62,20 +60,10 @@ class ReadmeTest {
   void envVariable_isReadFromTheDefaultAsWritten_notAsPicocliResolvedIt() {
     CommandLine sidecar = SidecarMain.commandLine(Map.<String, String>of()::get);
 
-    assertThat(envVariable(sidecar.getCommandSpec().findOption("--service")))
+    assertThat(ComponentCli.envVariable(sidecar.getCommandSpec().findOption("--service")))
         .isEqualTo("WEFT_SERVICE");
-    assertThat(envVariable(sidecar.getCommandSpec().findOption("--weight")))
+    assertThat(ComponentCli.envVariable(sidecar.getCommandSpec().findOption("--weight")))
         .isEqualTo("WEFT_WEIGHT");
-  }
-
-  /** The variable a {@code ${env:NAME...}} default reads, or null when the default reads none. */
-  private static String envVariable(OptionSpec option) {
-    String written = option.defaultValueString(false);
-    if (written == null) {
-      return null;
-    }
-    Matcher env = ENV.matcher(written);
-    return env.find() ? env.group(1) : null;
   }
 
   @Test

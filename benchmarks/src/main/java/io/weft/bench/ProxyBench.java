@@ -26,8 +26,11 @@ import picocli.CommandLine.Option;
 /**
  * Proxy benchmark: the same greeter reached directly, through nginx {@code grpc_pass}, through a
  * weft sidecar's outbound proxy (one hop, as nginx), and through two sidecars (outbound, then the
- * callee's inbound: the default mesh path). Every process runs on this machine's loopback, all
- * measured in one run so that their ratios compare.
+ * callee's inbound: the default mesh path). Two floors run beside them: {@link BareGrpcRelay}, the
+ * least a relay at grpc-java's call layer does, which separates weft's own cost from grpc-java's,
+ * and {@link FrameUpstreamRelay}, the same with HTTP/2 frames towards the upstream instead of a
+ * grpc-java client call: what relaying below the call layer could save. Every process runs on
+ * this machine's loopback, all measured in one run so that their ratios compare.
  */
 @Command(
     name = "proxy",
@@ -37,6 +40,11 @@ final class ProxyBench implements Callable<Integer> {
 
   private static final String GREETER = "io.weft.demo.DemoMain";
   private static final String SIDECAR = "io.weft.sidecar.SidecarMain";
+  private static final String BARE_RELAY = "io.weft.bench.BareGrpcRelay";
+  private static final String BARE_RELAY_PATH = "grpc-java bare relay (floor, see BareGrpcRelay)";
+  private static final String FRAME_RELAY = "io.weft.bench.FrameUpstreamRelay";
+  private static final String FRAME_RELAY_PATH =
+      "grpc-java server + Netty frames upstream (floor, see FrameUpstreamRelay)";
   private static final String SIDECAR_READY =
       "ready to serve: outbound=[^ ]+:(\\d+) inbound=\\S+ admin=[^ ]+:(\\d+)";
 
@@ -82,16 +90,24 @@ final class ProxyBench implements Callable<Integer> {
             Integer.toString(greeter.port(1)), "--inbound-port", "0",
             "--advertise-address", "127.0.0.1"));
         ServiceProcess client = sidecar("sidecar-client", cp, List.of("--service", "bench-client"));
-        NginxProcess nginx = NginxProcess.start(greeter.port(1), nginxWorkers)) {
+        NginxProcess nginx = NginxProcess.start(greeter.port(1), nginxWorkers);
+        ServiceProcess bareRelay = ServiceProcess.start("bare-relay", ServiceProcess.SIDECAR_JVM,
+            BARE_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$");
+        ServiceProcess frameRelay = ServiceProcess.start("frame-relay", ServiceProcess.SIDECAR_JVM,
+            FRAME_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$")) {
       int outbound = client.port(1);
       awaitServing(outbound, "greeter");
       awaitServing(outbound, "greeter-inbound");
       awaitServing(nginx.port(), null);
+      awaitServing(bareRelay.port(1), null);
+      awaitServing(frameRelay.port(1), null);
       long idleRss = client.residentBytes();
 
       Map<String, Target> targets = new LinkedHashMap<>();
       targets.put("direct", new Target(greeter.port(1), null));
       targets.put("nginx grpc_pass", new Target(nginx.port(), null));
+      targets.put(BARE_RELAY_PATH, new Target(bareRelay.port(1), null));
+      targets.put(FRAME_RELAY_PATH, new Target(frameRelay.port(1), null));
       targets.put("weft sidecar (outbound only)", new Target(outbound, "greeter"));
       targets.put("weft mesh path (outbound + inbound)", new Target(outbound, "greeter-inbound"));
 

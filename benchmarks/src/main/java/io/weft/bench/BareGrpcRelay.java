@@ -1,0 +1,174 @@
+package io.weft.bench;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.HandlerRegistry;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The least a grpc-java relay can do, as a benchmark baseline: unary calls only, every method to
+ * one upstream, no routing, no balancing (pick_first), no retries, no metrics, no flow-control
+ * bookkeeping; server and channel on one epoll event loop with direct executors, as the sidecar's
+ * proxy. What the sidecar's proxy adds above this is weft's own work; what this adds above nginx
+ * is the cost of relaying at grpc-java's call layer.
+ *
+ * <p>Usage: {@code BareGrpcRelay <upstream port>}; prints {@code bare relay listening on
+ * 127.0.0.1:<port>} and serves until killed. Loopback only.
+ */
+final class BareGrpcRelay implements AutoCloseable {
+
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  private final EventLoopGroup loop;
+  private final ManagedChannel upstream;
+  private final Server server;
+
+  private BareGrpcRelay(EventLoopGroup loop, ManagedChannel upstream, Server server) {
+    this.loop = loop;
+    this.upstream = upstream;
+    this.server = server;
+  }
+
+  public static void main(String[] args) throws IOException, InterruptedException {
+    BareGrpcRelay relay = start(Integer.parseInt(args[0]));
+    System.out.println("bare relay listening on 127.0.0.1:" + relay.port());
+    relay.server.awaitTermination();
+  }
+
+  /** A relay to {@code upstreamPort} on loopback, listening on a free loopback port. */
+  static BareGrpcRelay start(int upstreamPort) throws IOException {
+    EventLoopGroup loop = new EpollEventLoopGroup(1);
+    ManagedChannel upstream = NettyChannelBuilder.forAddress("127.0.0.1", upstreamPort)
+        .eventLoopGroup(loop)
+        .channelType(EpollSocketChannel.class)
+        .usePlaintext()
+        .flowControlWindow(NettyChannelBuilder.DEFAULT_FLOW_CONTROL_WINDOW)
+        .disableRetry()
+        .directExecutor()
+        .build();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .bossEventLoopGroup(loop)
+        .workerEventLoopGroup(loop)
+        .channelType(EpollServerSocketChannel.class)
+        .directExecutor()
+        .fallbackHandlerRegistry(new AnyMethod(upstream))
+        .build()
+        .start();
+    return new BareGrpcRelay(loop, upstream, server);
+  }
+
+  int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    upstream.shutdownNow();
+    loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+  }
+
+  /** Every method name maps to a unary relay to the upstream. */
+  private static final class AnyMethod extends HandlerRegistry {
+    private final ManagedChannel upstream;
+
+    AnyMethod(ManagedChannel upstream) {
+      this.upstream = upstream;
+    }
+
+    @Override
+    public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
+      MethodDescriptor<byte[], byte[]> method = MethodDescriptor.newBuilder(BYTES, BYTES)
+          .setFullMethodName(methodName)
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .build();
+      return ServerMethodDefinition.create(method, new UnaryRelay(upstream));
+    }
+  }
+
+  /** Reads the one request, then calls the upstream with it and relays what comes back. */
+  private static final class UnaryRelay implements ServerCallHandler<byte[], byte[]> {
+    private final ManagedChannel upstream;
+
+    UnaryRelay(ManagedChannel upstream) {
+      this.upstream = upstream;
+    }
+
+    @Override
+    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call,
+        Metadata headers) {
+      call.request(2);
+      return new ServerCall.Listener<>() {
+        private byte[] request;
+
+        @Override
+        public void onMessage(byte[] message) {
+          request = message;
+        }
+
+        @Override
+        public void onHalfClose() {
+          if (request == null) {
+            call.close(Status.INTERNAL.withDescription("no request message"), new Metadata());
+            return;
+          }
+          ClientCall<byte[], byte[]> out =
+              upstream.newCall(call.getMethodDescriptor(), CallOptions.DEFAULT);
+          out.start(new ClientCall.Listener<>() {
+            @Override
+            public void onHeaders(Metadata responseHeaders) {
+              call.sendHeaders(responseHeaders);
+            }
+
+            @Override
+            public void onMessage(byte[] response) {
+              call.sendMessage(response);
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+              call.close(status, trailers);
+            }
+          }, headers);
+          out.request(2);
+          out.sendMessage(request);
+          out.halfClose();
+        }
+      };
+    }
+  }
+}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # CPU time per proxied call: the greeter direct, behind nginx (grpc_pass, 1 worker) and behind a
 # weft sidecar's outbound proxy, each driven by h2load at a fixed rate (one connection, one stream)
-# after a warm-up; prints the CPU the serving process used (user + system, /proc/<pid>/stat)
-# divided by the calls, and h2load's mean time per request. Loopback only; everything it starts
-# is stopped on exit.
+# after a warm-up; prints the CPU the serving process used (user + system, and each apart, from
+# /proc/<pid>/stat) divided by the calls, and h2load's mean time per request. Loopback only;
+# everything it starts is stopped on exit.
 #   benchmarks/cpu-per-call.sh [rate] [seconds] [rounds]      # defaults: 1000 10 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +71,9 @@ h2() { # port rate seconds [authority]
   h2load -t 1 -c 1 -m 1 --rps "$2" -D "$3" -d "$work/hello.bin" -H 'content-type: application/grpc' \
     -H 'te: trailers' "${authority[@]}" "http://127.0.0.1:$1/helloworld.Greeter/SayHello"
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
+# Clock ticks of 10 ms (10,000 µs each) per call.
+per_call() { echo $(( $1 * 10000 / ($2 > 0 ? $2 : 1) )); }
 
 # Wait until the sidecar routes: its first call may wait for the endpoints.
 for _ in $(seq 1 100); do
@@ -79,8 +81,8 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-echo "| round | path | calls | CPU per call µs | h2load mean time per request |"
-echo "|---|---|---|---|---|"
+echo "| round | path | calls | CPU per call µs | of which user µs | of which system µs | h2load mean time per request |"
+echo "|---|---|---|---|---|---|---|"
 for round in $(seq 1 "$rounds"); do
   for path in direct nginx weft; do
     case $path in
@@ -89,12 +91,14 @@ for round in $(seq 1 "$rounds"); do
       weft) port=$outbound_port; pid=$sidecar; authority=greeter ;;
     esac
     h2 "$port" "$rate" 5 "$authority" >/dev/null
-    before=$(cpu_ticks "$pid")
+    read -r user_before system_before < <(cpu_ticks "$pid")
     out=$(h2 "$port" "$rate" "$seconds" "$authority")
-    after=$(cpu_ticks "$pid")
+    read -r user_after system_after < <(cpu_ticks "$pid")
     calls=$(grep -oE '[0-9]+ succeeded' <<<"$out" | grep -oE '[0-9]+')
     mean=$(awk '/time for request:/ {print $6}' <<<"$out")
-    # Clock ticks are 10 ms: 10,000 µs each.
-    echo "| $round | $path | $calls | $(( (after - before) * 10000 / (calls > 0 ? calls : 1) )) | $mean |"
+    user=$(( user_after - user_before ))
+    system=$(( system_after - system_before ))
+    echo "| $round | $path | $calls | $(per_call $(( user + system )) "$calls")" \
+      "| $(per_call "$user" "$calls") | $(per_call "$system" "$calls") | $mean |"
   done
 done

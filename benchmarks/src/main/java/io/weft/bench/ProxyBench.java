@@ -26,10 +26,11 @@ import picocli.CommandLine.Option;
 /**
  * Proxy benchmark: the same greeter reached directly, through nginx {@code grpc_pass}, through a
  * weft sidecar's outbound proxy (one hop, as nginx), and through two sidecars (outbound, then the
- * callee's inbound: the default mesh path). Two floors run beside them: {@link BareGrpcRelay}, the
- * least a relay at grpc-java's call layer does, which separates weft's own cost from grpc-java's,
- * and {@link FrameUpstreamRelay}, the same with HTTP/2 frames towards the upstream instead of a
- * grpc-java client call: what relaying below the call layer could save. Every process runs on
+ * callee's inbound: the default mesh path). Three floors run beside them: {@link BareGrpcRelay},
+ * the least a relay at grpc-java's call layer does, which separates weft's own cost from
+ * grpc-java's; {@link FrameUpstreamRelay}, the same with HTTP/2 frames towards the upstream instead
+ * of a grpc-java client call; and {@link NettyFrameRelay}, frames on both sides with no grpc-java
+ * at all, as nginx relays: what relaying below the call layer could save. Every process runs on
  * this machine's loopback, all measured in one run so that their ratios compare.
  */
 @Command(
@@ -45,6 +46,9 @@ final class ProxyBench implements Callable<Integer> {
   private static final String FRAME_RELAY = "io.weft.bench.FrameUpstreamRelay";
   private static final String FRAME_RELAY_PATH =
       "grpc-java server + Netty frames upstream (floor, see FrameUpstreamRelay)";
+  private static final String NETTY_RELAY = "io.weft.bench.NettyFrameRelay";
+  private static final String NETTY_RELAY_PATH =
+      "Netty frame relay, no grpc-java (floor, see NettyFrameRelay)";
   private static final String SIDECAR_READY =
       "ready to serve: outbound=[^ ]+:(\\d+) inbound=\\S+ admin=[^ ]+:(\\d+)";
 
@@ -94,13 +98,16 @@ final class ProxyBench implements Callable<Integer> {
         ServiceProcess bareRelay = ServiceProcess.start("bare-relay", ServiceProcess.SIDECAR_JVM,
             BARE_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$");
         ServiceProcess frameRelay = ServiceProcess.start("frame-relay", ServiceProcess.SIDECAR_JVM,
-            FRAME_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$")) {
+            FRAME_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$");
+        ServiceProcess nettyRelay = ServiceProcess.start("netty-relay", ServiceProcess.SIDECAR_JVM,
+            NETTY_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$")) {
       int outbound = client.port(1);
       awaitServing(outbound, "greeter");
       awaitServing(outbound, "greeter-inbound");
       awaitServing(nginx.port(), null);
       awaitServing(bareRelay.port(1), null);
       awaitServing(frameRelay.port(1), null);
+      awaitServing(nettyRelay.port(1), null);
       long idleRss = client.residentBytes();
 
       Map<String, Target> targets = new LinkedHashMap<>();
@@ -108,6 +115,7 @@ final class ProxyBench implements Callable<Integer> {
       targets.put("nginx grpc_pass", new Target(nginx.port(), null));
       targets.put(BARE_RELAY_PATH, new Target(bareRelay.port(1), null));
       targets.put(FRAME_RELAY_PATH, new Target(frameRelay.port(1), null));
+      targets.put(NETTY_RELAY_PATH, new Target(nettyRelay.port(1), null));
       targets.put("weft sidecar (outbound only)", new Target(outbound, "greeter"));
       targets.put("weft mesh path (outbound + inbound)", new Target(outbound, "greeter-inbound"));
 

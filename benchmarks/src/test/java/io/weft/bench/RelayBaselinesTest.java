@@ -51,6 +51,13 @@ class RelayBaselinesTest {
     }
   }
 
+  @Test
+  void nettyFrameRelay_relaysAnswersAndStatuses() throws Exception {
+    try (NettyFrameRelay relay = NettyFrameRelay.start(greeter.port())) {
+      assertRelays(relay.port());
+    }
+  }
+
   private static void assertRelays(int port) throws InterruptedException {
     ManagedChannel channel =
         NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();

@@ -2,14 +2,11 @@ package io.weft.bench;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
-import io.grpc.HandlerRegistry;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
-import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -17,10 +14,7 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -35,23 +29,6 @@ import java.util.concurrent.TimeUnit;
  * 127.0.0.1:<port>} and serves until killed. Loopback only.
  */
 final class BareGrpcRelay implements AutoCloseable {
-
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
 
   private final EventLoopGroup loop;
   private final ManagedChannel upstream;
@@ -85,7 +62,8 @@ final class BareGrpcRelay implements AutoCloseable {
         .workerEventLoopGroup(loop)
         .channelType(EpollServerSocketChannel.class)
         .directExecutor()
-        .fallbackHandlerRegistry(new AnyMethod(upstream))
+        .fallbackHandlerRegistry(
+            new AnyUnaryMethod((method, authority) -> new UnaryRelay(upstream)))
         .build()
         .start();
     return new BareGrpcRelay(loop, upstream, server);
@@ -100,24 +78,6 @@ final class BareGrpcRelay implements AutoCloseable {
     server.shutdownNow();
     upstream.shutdownNow();
     loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-  }
-
-  /** Every method name maps to a unary relay to the upstream. */
-  private static final class AnyMethod extends HandlerRegistry {
-    private final ManagedChannel upstream;
-
-    AnyMethod(ManagedChannel upstream) {
-      this.upstream = upstream;
-    }
-
-    @Override
-    public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
-      MethodDescriptor<byte[], byte[]> method = MethodDescriptor.newBuilder(BYTES, BYTES)
-          .setFullMethodName(methodName)
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .build();
-      return ServerMethodDefinition.create(method, new UnaryRelay(upstream));
-    }
   }
 
   /** Reads the one request, then calls the upstream with it and relays what comes back. */

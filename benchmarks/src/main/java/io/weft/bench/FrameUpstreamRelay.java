@@ -1,12 +1,9 @@
 package io.weft.bench;
 
-import io.grpc.HandlerRegistry;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
-import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
@@ -23,14 +20,10 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2EventAdapter;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
 import io.grpc.netty.shaded.io.netty.util.collection.IntObjectHashMap;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -46,23 +39,6 @@ import java.util.concurrent.TimeUnit;
  * 127.0.0.1:<port>} and serves until killed. Loopback only.
  */
 final class FrameUpstreamRelay implements AutoCloseable {
-
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
 
   private final EventLoopGroup loop;
   private final Server server;
@@ -95,7 +71,8 @@ final class FrameUpstreamRelay implements AutoCloseable {
         .workerEventLoopGroup(loop)
         .channelType(EpollServerSocketChannel.class)
         .directExecutor()
-        .fallbackHandlerRegistry(new AnyMethod(upstream))
+        .fallbackHandlerRegistry(new AnyUnaryMethod((method, authority) ->
+            unaryRelay(upstream, "/" + method, authority)))
         .build()
         .start();
     return new FrameUpstreamRelay(loop, server);
@@ -111,45 +88,33 @@ final class FrameUpstreamRelay implements AutoCloseable {
     loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
   }
 
-  /** Every method name maps to a unary relay over the upstream connection. */
-  private static final class AnyMethod extends HandlerRegistry {
-    private final UpstreamConnection upstream;
+  /** Reads the one request, then sends it on the upstream connection. */
+  private static ServerCallHandler<byte[], byte[]> unaryRelay(UpstreamConnection upstream,
+      String path, String authority) {
+    return (call, headers) -> {
+      call.request(2);
+      return new ServerCall.Listener<>() {
+        private byte[] request;
 
-    AnyMethod(UpstreamConnection upstream) {
-      this.upstream = upstream;
-    }
+        @Override
+        public void onMessage(byte[] message) {
+          request = message;
+        }
 
-    @Override
-    public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
-      MethodDescriptor<byte[], byte[]> method = MethodDescriptor.newBuilder(BYTES, BYTES)
-          .setFullMethodName(methodName)
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .build();
-      ServerCallHandler<byte[], byte[]> handler = (call, headers) -> {
-        call.request(2);
-        return new ServerCall.Listener<>() {
-          private byte[] request;
-
-          @Override
-          public void onMessage(byte[] message) {
-            request = message;
-          }
-
-          @Override
-          public void onHalfClose() {
-            upstream.send(call, "/" + methodName, authority, request);
-          }
-        };
+        @Override
+        public void onHalfClose() {
+          upstream.send(call, path, authority, request);
+        }
       };
-      return ServerMethodDefinition.create(method, handler);
-    }
+    };
   }
 
   /**
    * One HTTP/2 connection to the upstream; runs on the event loop the server's calls run on, so
    * {@link #send} and the frame callbacks share one thread.
    */
-  private static final class UpstreamConnection extends Http2ConnectionHandler {
+  private static final class UpstreamConnection extends Http2ConnectionHandler
+      implements StreamFrames {
     private final IntObjectHashMap<ServerCall<byte[], byte[]>> calls = new IntObjectHashMap<>();
     private final IntObjectHashMap<ByteBuf> partial = new IntObjectHashMap<>();
     private ChannelHandlerContext context;
@@ -182,7 +147,8 @@ final class FrameUpstreamRelay implements AutoCloseable {
       flush(context);
     }
 
-    private void onData(int id, ByteBuf data) {
+    @Override
+    public void data(int id, ByteBuf data, boolean endOfStream) {
       ByteBuf messages = partial.get(id);
       if (messages == null) {
         messages = context.alloc().buffer();
@@ -202,13 +168,20 @@ final class FrameUpstreamRelay implements AutoCloseable {
       }
     }
 
-    private void onHeaders(int id, Http2Headers headers, boolean endOfStream) {
+    @Override
+    public void headers(int id, Http2Headers headers, boolean endOfStream) {
       ServerCall<byte[], byte[]> call = calls.get(id);
       if (!endOfStream) {
         call.sendHeaders(new Metadata());
         return;
       }
       end(id, Status.fromCodeValue(statusCode(headers)));
+    }
+
+    @Override
+    public void reset(int id, long errorCode) {
+      end(id, Status.UNAVAILABLE.withDescription(
+          "upstream reset the stream: " + Http2Error.valueOf(errorCode)));
     }
 
     private void end(int id, Status status) {
@@ -243,34 +216,7 @@ final class FrameUpstreamRelay implements AutoCloseable {
       protected UpstreamConnection build(Http2ConnectionDecoder decoder,
           Http2ConnectionEncoder encoder, Http2Settings settings) {
         UpstreamConnection connection = new UpstreamConnection(decoder, encoder, settings);
-        frameListener(new Http2EventAdapter() {
-          @Override
-          public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data,
-              int padding, boolean endOfStream) {
-            int consumed = data.readableBytes() + padding;
-            connection.onData(streamId, data);
-            return consumed;
-          }
-
-          @Override
-          public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-              int padding, boolean endOfStream) {
-            connection.onHeaders(streamId, headers, endOfStream);
-          }
-
-          @Override
-          public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-              int streamDependency, short weight, boolean exclusive, int padding,
-              boolean endOfStream) {
-            connection.onHeaders(streamId, headers, endOfStream);
-          }
-
-          @Override
-          public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-            connection.end(streamId, Status.UNAVAILABLE.withDescription(
-                "upstream reset the stream: " + Http2Error.valueOf(errorCode)));
-          }
-        });
+        frameListener(StreamFrames.listener(connection));
         return connection;
       }
     }

@@ -15,7 +15,6 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2EventAdapter;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
 import io.grpc.netty.shaded.io.netty.util.collection.IntObjectHashMap;
@@ -133,7 +132,7 @@ final class NettyFrameRelay implements AutoCloseable {
   }
 
   /** The connection to the upstream: its streams, each tied to a caller's stream. */
-  private static final class Upstream extends Relaying {
+  private static final class Upstream extends Relaying implements StreamFrames {
     private final IntObjectHashMap<Caller> callers = new IntObjectHashMap<>();
     private final IntObjectHashMap<Integer> callerStreams = new IntObjectHashMap<>();
     private final Set<Caller> written = new LinkedHashSet<>();
@@ -149,6 +148,24 @@ final class NettyFrameRelay implements AutoCloseable {
       callerStreams.put(id, Integer.valueOf(callerStream));
       writeHeaders(id, headers, endOfStream);
       return id;
+    }
+
+    @Override
+    public void data(int streamId, ByteBuf data, boolean endOfStream) {
+      toCaller(streamId, endOfStream,
+          (caller, callerStream) -> caller.writeData(callerStream, data.retain(), endOfStream));
+    }
+
+    @Override
+    public void headers(int streamId, Http2Headers headers, boolean endOfStream) {
+      toCaller(streamId, endOfStream,
+          (caller, callerStream) -> caller.writeHeaders(callerStream, headers, endOfStream));
+    }
+
+    @Override
+    public void reset(int streamId, long errorCode) {
+      toCaller(streamId, true,
+          (caller, callerStream) -> caller.writeReset(callerStream, errorCode));
     }
 
     private void toCaller(int id, boolean endOfStream, Relay relay) {
@@ -187,43 +204,14 @@ final class NettyFrameRelay implements AutoCloseable {
       protected Upstream build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
           Http2Settings settings) {
         Upstream upstream = new Upstream(decoder, encoder, settings);
-        frameListener(new Http2EventAdapter() {
-          @Override
-          public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data,
-              int padding, boolean endOfStream) {
-            int consumed = data.readableBytes() + padding;
-            upstream.toCaller(streamId, endOfStream,
-                (caller, callerStream) -> caller.writeData(callerStream, data.retain(), endOfStream));
-            return consumed;
-          }
-
-          @Override
-          public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-              int padding, boolean endOfStream) {
-            upstream.toCaller(streamId, endOfStream,
-                (caller, callerStream) -> caller.writeHeaders(callerStream, headers, endOfStream));
-          }
-
-          @Override
-          public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-              int streamDependency, short weight, boolean exclusive, int padding,
-              boolean endOfStream) {
-            onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-          }
-
-          @Override
-          public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-            upstream.toCaller(streamId, true,
-                (caller, callerStream) -> caller.writeReset(callerStream, errorCode));
-          }
-        });
+        frameListener(StreamFrames.listener(upstream));
         return upstream;
       }
     }
   }
 
   /** One caller's connection: its streams, each relayed to a stream of the upstream. */
-  private static final class Caller extends Relaying {
+  private static final class Caller extends Relaying implements StreamFrames {
     private final Upstream upstream;
     private final IntObjectHashMap<Integer> upstreamStreams = new IntObjectHashMap<>();
 
@@ -233,7 +221,8 @@ final class NettyFrameRelay implements AutoCloseable {
       this.upstream = upstream;
     }
 
-    private void headers(int streamId, Http2Headers headers, boolean endOfStream) {
+    @Override
+    public void headers(int streamId, Http2Headers headers, boolean endOfStream) {
       Integer upstreamStream = upstreamStreams.get(streamId);
       if (upstreamStream == null) {
         int opened = upstream.open(this, streamId, headers, endOfStream);
@@ -246,7 +235,8 @@ final class NettyFrameRelay implements AutoCloseable {
       }
     }
 
-    private void data(int streamId, ByteBuf data, boolean endOfStream) {
+    @Override
+    public void data(int streamId, ByteBuf data, boolean endOfStream) {
       Integer upstreamStream = endOfStream
           ? upstreamStreams.remove(streamId) : upstreamStreams.get(streamId);
       if (upstreamStream != null) {
@@ -254,7 +244,8 @@ final class NettyFrameRelay implements AutoCloseable {
       }
     }
 
-    private void reset(int streamId) {
+    @Override
+    public void reset(int streamId, long errorCode) {
       Integer upstreamStream = upstreamStreams.remove(streamId);
       if (upstreamStream != null) {
         upstream.writeReset(upstreamStream, Http2Error.CANCEL.code());
@@ -279,33 +270,7 @@ final class NettyFrameRelay implements AutoCloseable {
       protected Caller build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
           Http2Settings settings) {
         Caller caller = new Caller(decoder, encoder, settings, upstream);
-        frameListener(new Http2EventAdapter() {
-          @Override
-          public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data,
-              int padding, boolean endOfStream) {
-            int consumed = data.readableBytes() + padding;
-            caller.data(streamId, data, endOfStream);
-            return consumed;
-          }
-
-          @Override
-          public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-              int padding, boolean endOfStream) {
-            caller.headers(streamId, headers, endOfStream);
-          }
-
-          @Override
-          public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-              int streamDependency, short weight, boolean exclusive, int padding,
-              boolean endOfStream) {
-            caller.headers(streamId, headers, endOfStream);
-          }
-
-          @Override
-          public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-            caller.reset(streamId);
-          }
-        });
+        frameListener(StreamFrames.listener(caller));
         return caller;
       }
     }

@@ -57,6 +57,11 @@ class ProxyTransportTest {
       int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
       ManagedChannel channel = transport.channelBuilder("127.0.0.1:" + port).build();
       try {
+        // A first call connects the channel: a call made before it is ready waits in grpc-java's
+        // delayed transport and may be answered on grpc-java's default executor instead.
+        assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus())
+            .isEqualTo(ServingStatus.SERVING);
         CompletableFuture<String> clientThread = new CompletableFuture<>();
         CompletableFuture<ServingStatus> answer = new CompletableFuture<>();
         HealthGrpc.newStub(channel)

@@ -6,7 +6,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -62,8 +61,8 @@ final class BareGrpcRelay implements AutoCloseable {
         .workerEventLoopGroup(loop)
         .channelType(EpollServerSocketChannel.class)
         .directExecutor()
-        .fallbackHandlerRegistry(
-            new AnyUnaryMethod((method, authority) -> new UnaryRelay(upstream)))
+        .fallbackHandlerRegistry(new AnyUnaryMethod((call, headers, request) ->
+            relay(upstream, call, headers, request)))
         .build()
         .start();
     return new BareGrpcRelay(loop, upstream, server);
@@ -80,55 +79,29 @@ final class BareGrpcRelay implements AutoCloseable {
     loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
   }
 
-  /** Reads the one request, then calls the upstream with it and relays what comes back. */
-  private static final class UnaryRelay implements ServerCallHandler<byte[], byte[]> {
-    private final ManagedChannel upstream;
+  /** Calls the upstream with the caller's one request and relays what comes back. */
+  private static void relay(ManagedChannel upstream, ServerCall<byte[], byte[]> call,
+      Metadata headers, byte[] request) {
+    ClientCall<byte[], byte[]> out =
+        upstream.newCall(call.getMethodDescriptor(), CallOptions.DEFAULT);
+    out.start(new ClientCall.Listener<>() {
+      @Override
+      public void onHeaders(Metadata responseHeaders) {
+        call.sendHeaders(responseHeaders);
+      }
 
-    UnaryRelay(ManagedChannel upstream) {
-      this.upstream = upstream;
-    }
+      @Override
+      public void onMessage(byte[] response) {
+        call.sendMessage(response);
+      }
 
-    @Override
-    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call,
-        Metadata headers) {
-      call.request(2);
-      return new ServerCall.Listener<>() {
-        private byte[] request;
-
-        @Override
-        public void onMessage(byte[] message) {
-          request = message;
-        }
-
-        @Override
-        public void onHalfClose() {
-          if (request == null) {
-            call.close(Status.INTERNAL.withDescription("no request message"), new Metadata());
-            return;
-          }
-          ClientCall<byte[], byte[]> out =
-              upstream.newCall(call.getMethodDescriptor(), CallOptions.DEFAULT);
-          out.start(new ClientCall.Listener<>() {
-            @Override
-            public void onHeaders(Metadata responseHeaders) {
-              call.sendHeaders(responseHeaders);
-            }
-
-            @Override
-            public void onMessage(byte[] response) {
-              call.sendMessage(response);
-            }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-              call.close(status, trailers);
-            }
-          }, headers);
-          out.request(2);
-          out.sendMessage(request);
-          out.halfClose();
-        }
-      };
-    }
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        call.close(status, trailers);
+      }
+    }, headers);
+    out.request(2);
+    out.sendMessage(request);
+    out.halfClose();
   }
 }

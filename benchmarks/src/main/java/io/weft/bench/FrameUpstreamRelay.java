@@ -3,22 +3,18 @@ package io.weft.bench;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
-import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
@@ -71,8 +67,8 @@ final class FrameUpstreamRelay implements AutoCloseable {
         .workerEventLoopGroup(loop)
         .channelType(EpollServerSocketChannel.class)
         .directExecutor()
-        .fallbackHandlerRegistry(new AnyUnaryMethod((method, authority) ->
-            unaryRelay(upstream, "/" + method, authority)))
+        .fallbackHandlerRegistry(new AnyUnaryMethod((call, headers, request) ->
+            upstream.send(call, request)))
         .build()
         .start();
     return new FrameUpstreamRelay(loop, server);
@@ -88,70 +84,38 @@ final class FrameUpstreamRelay implements AutoCloseable {
     loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
   }
 
-  /** Reads the one request, then sends it on the upstream connection. */
-  private static ServerCallHandler<byte[], byte[]> unaryRelay(UpstreamConnection upstream,
-      String path, String authority) {
-    return (call, headers) -> {
-      call.request(2);
-      return new ServerCall.Listener<>() {
-        private byte[] request;
-
-        @Override
-        public void onMessage(byte[] message) {
-          request = message;
-        }
-
-        @Override
-        public void onHalfClose() {
-          upstream.send(call, path, authority, request);
-        }
-      };
-    };
-  }
-
   /**
    * One HTTP/2 connection to the upstream; runs on the event loop the server's calls run on, so
    * {@link #send} and the frame callbacks share one thread.
    */
-  private static final class UpstreamConnection extends Http2ConnectionHandler
-      implements StreamFrames {
+  private static final class UpstreamConnection extends FrameWriter implements StreamFrames {
     private final IntObjectHashMap<ServerCall<byte[], byte[]>> calls = new IntObjectHashMap<>();
     private final IntObjectHashMap<ByteBuf> partial = new IntObjectHashMap<>();
-    private ChannelHandlerContext context;
 
     UpstreamConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings settings) {
       super(decoder, encoder, settings);
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-      context = ctx;
-      super.handlerAdded(ctx);
-    }
-
-    void send(ServerCall<byte[], byte[]> call, String path, String authority, byte[] request) {
-      if (request == null) {
-        call.close(Status.INTERNAL.withDescription("no request message"), new Metadata());
-        return;
-      }
+    void send(ServerCall<byte[], byte[]> call, byte[] request) {
+      String path = "/" + call.getMethodDescriptor().getFullMethodName();
+      String authority = call.getAuthority();
       int id = connection().local().incrementAndGetNextStreamId();
       calls.put(id, call);
       Http2Headers headers = new DefaultHttp2Headers().method("POST").scheme("http").path(path)
           .authority(authority == null ? "upstream" : authority)
           .set("content-type", "application/grpc").set("te", "trailers");
-      encoder().writeHeaders(context, id, headers, 0, false, context.newPromise());
-      ByteBuf data = context.alloc().buffer(5 + request.length)
-          .writeByte(0).writeInt(request.length).writeBytes(request);
-      encoder().writeData(context, id, data, 0, true, context.newPromise());
-      flush(context);
+      writeHeaders(id, headers, false);
+      writeData(id, alloc().buffer(5 + request.length)
+          .writeByte(0).writeInt(request.length).writeBytes(request), true);
+      flushIfWritten();
     }
 
     @Override
     public void data(int id, ByteBuf data, boolean endOfStream) {
       ByteBuf messages = partial.get(id);
       if (messages == null) {
-        messages = context.alloc().buffer();
+        messages = alloc().buffer();
         partial.put(id, messages);
       }
       messages.writeBytes(data);
@@ -201,15 +165,9 @@ final class FrameUpstreamRelay implements AutoCloseable {
     }
 
     /** Builds the connection handler with its frame listener. */
-    static final class Builder
-        extends AbstractHttp2ConnectionHandlerBuilder<UpstreamConnection, Builder> {
+    static final class Builder extends FrameWriter.Builder<UpstreamConnection, Builder> {
       Builder() {
         server(false);
-      }
-
-      @Override
-      public UpstreamConnection build() {
-        return super.build();
       }
 
       @Override

@@ -10,10 +10,8 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
@@ -83,56 +81,8 @@ final class NettyFrameRelay implements AutoCloseable {
     loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
   }
 
-  /** One side of the relay: an HTTP/2 connection whose writes are flushed once per read. */
-  private abstract static class Relaying extends Http2ConnectionHandler {
-    private ChannelHandlerContext context;
-    private boolean unflushed;
-
-    Relaying(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-        Http2Settings settings) {
-      super(decoder, encoder, settings);
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-      context = ctx;
-      super.handlerAdded(ctx);
-    }
-
-    void writeHeaders(int streamId, Http2Headers headers, boolean endOfStream) {
-      encoder().writeHeaders(context, streamId, headers, 0, endOfStream, context.newPromise());
-      unflushed = true;
-    }
-
-    void writeData(int streamId, ByteBuf data, boolean endOfStream) {
-      encoder().writeData(context, streamId, data, 0, endOfStream, context.newPromise());
-      unflushed = true;
-    }
-
-    void writeReset(int streamId, long errorCode) {
-      encoder().writeRstStream(context, streamId, errorCode, context.newPromise());
-      unflushed = true;
-    }
-
-    void flushIfWritten() {
-      if (unflushed) {
-        unflushed = false;
-        flush(context);
-      }
-    }
-  }
-
-  /** Builds a {@link Relaying} handler and makes it its own frame listener's target. */
-  private abstract static class RelayingBuilder<T extends Relaying, B extends RelayingBuilder<T, B>>
-      extends AbstractHttp2ConnectionHandlerBuilder<T, B> {
-    @Override
-    public T build() {
-      return super.build();
-    }
-  }
-
   /** The connection to the upstream: its streams, each tied to a caller's stream. */
-  private static final class Upstream extends Relaying implements StreamFrames {
+  private static final class Upstream extends FrameWriter implements StreamFrames {
     private final IntObjectHashMap<Caller> callers = new IntObjectHashMap<>();
     private final IntObjectHashMap<Integer> callerStreams = new IntObjectHashMap<>();
     private final Set<Caller> written = new LinkedHashSet<>();
@@ -195,7 +145,7 @@ final class NettyFrameRelay implements AutoCloseable {
       void to(Caller caller, int callerStream);
     }
 
-    static final class Builder extends RelayingBuilder<Upstream, Builder> {
+    static final class Builder extends FrameWriter.Builder<Upstream, Builder> {
       Builder() {
         server(false);
       }
@@ -211,7 +161,7 @@ final class NettyFrameRelay implements AutoCloseable {
   }
 
   /** One caller's connection: its streams, each relayed to a stream of the upstream. */
-  private static final class Caller extends Relaying implements StreamFrames {
+  private static final class Caller extends FrameWriter implements StreamFrames {
     private final Upstream upstream;
     private final IntObjectHashMap<Integer> upstreamStreams = new IntObjectHashMap<>();
 
@@ -258,7 +208,7 @@ final class NettyFrameRelay implements AutoCloseable {
       super.channelReadComplete(ctx);
     }
 
-    static final class Builder extends RelayingBuilder<Caller, Builder> {
+    static final class Builder extends FrameWriter.Builder<Caller, Builder> {
       private final Upstream upstream;
 
       Builder(Upstream upstream) {

@@ -130,8 +130,11 @@ public final class Sidecar implements AutoCloseable {
         config.meshConfig(), config.serviceConfigs(), MeshChannelPool.DEFAULT_IDLE_TIMEOUT),
         MeshChannelPool::close);
     ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry(), Ticker.systemTicker());
+    OutboundProxy.Builder outboundBuilder = retriesConfigured()
+        ? OutboundProxy.builder(discovery, upstreams, proxyMetrics, scheduler)
+        : OutboundProxy.frameRelayBuilder(discovery, upstreams, proxyMetrics, scheduler);
     outbound = started("outbound proxy",
-        OutboundProxy.builder(discovery, upstreams, proxyMetrics, scheduler)
+        outboundBuilder
             .config(proxyConfig(config.outboundAddress(), config.outboundPort()))
             .start(),
         proxy -> proxy.stop(STOP_GRACE));
@@ -149,8 +152,9 @@ public final class Sidecar implements AutoCloseable {
       // Last: a sidecar that failed to start must not leave a registration behind.
       agent.start();
     }
-    logger.info("sidecar {} (node {}) started: outbound {}, inbound {}, admin {}, control plane"
-            + " {}, zone {}", config.label(), config.nodeId(), outboundAddress(),
+    logger.info("sidecar {} (node {}) started: outbound {} ({}), inbound {}, admin {}, control"
+            + " plane {}, zone {}", config.label(), config.nodeId(), outboundAddress(),
+        retriesConfigured() ? "grpc-java calls, for retries" : "HTTP/2 frame relay",
         inboundAddress().orElse("none"), adminAddress(), config.controlPlane(),
         config.zone().isEmpty() ? "unknown" : config.zone());
   }
@@ -204,6 +208,15 @@ public final class Sidecar implements AutoCloseable {
     Map<String, Object> json = new LinkedHashMap<>(config.describe());
     json.put("listening", listening);
     return json;
+  }
+
+  /**
+   * Whether a retry policy is configured for any service: then the outbound proxy forwards calls
+   * through grpc-java, whose retries replay requests; otherwise it relays HTTP/2 frames.
+   */
+  private boolean retriesConfigured() {
+    return config.meshConfig().retryPolicy().isPresent()
+        || config.serviceConfigs().values().stream().anyMatch(c -> c.retryPolicy().isPresent());
   }
 
   private ProxyServerConfig proxyConfig(String host, int port) {

@@ -129,7 +129,8 @@ final class Endpoint {
 
   PickTarget target(String service) {
     if (target == null) {
-      target = new PickTarget(service, subchannel, info.instanceId(), info.weight(), stats);
+      target = new PickTarget(service, subchannel, info.instanceId(), key.get(0), info.weight(),
+          stats);
     }
     return target;
   }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.LoadBalancer.PickResult;
 import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.Subchannel;
+import java.net.SocketAddress;
 import java.util.Objects;
 
 /**
@@ -16,15 +17,17 @@ final class PickTarget {
   private final String service;
   private final Subchannel subchannel;
   private final String instanceId;
+  private final SocketAddress address;
   private final int weight;
   private final EndpointStats stats;
   private final InFlightTracerFactory tracerFactory;
 
-  PickTarget(
-      String service, Subchannel subchannel, String instanceId, int weight, EndpointStats stats) {
+  PickTarget(String service, Subchannel subchannel, String instanceId, SocketAddress address,
+      int weight, EndpointStats stats) {
     this.service = requireNonNull(service, "service");
     this.subchannel = requireNonNull(subchannel, "subchannel");
     this.instanceId = requireNonNull(instanceId, "instanceId");
+    this.address = requireNonNull(address, "address");
     this.weight = weight;
     this.stats = requireNonNull(stats, "stats");
     this.tracerFactory = new InFlightTracerFactory(stats);
@@ -46,7 +49,7 @@ final class PickTarget {
     stats.recordPick();
     PickedUpstream holder = args.getCallOptions().getOption(MeshCallOptions.PICKED_UPSTREAM);
     if (holder != null) {
-      holder.record(service, instanceId);
+      holder.record(service, instanceId, address);
     }
     return PickResult.withSubchannel(subchannel, tracerFactory);
   }

@@ -1,5 +1,7 @@
 package io.weft.sidecar.balancer;
 
+import java.net.SocketAddress;
+
 /**
  * Where the balancer records, for one call, the endpoint it picked. A caller that wants to know
  * (the proxy, for the {@code x-weft-upstream} header and per-instance metrics) puts a fresh holder
@@ -10,11 +12,13 @@ public final class PickedUpstream {
 
   private volatile String service;
   private volatile String instanceId;
+  private volatile SocketAddress address;
 
   /** Records the pick; called by the picker. */
-  public void record(String service, String instanceId) {
+  public void record(String service, String instanceId, SocketAddress address) {
     this.service = service;
     this.instanceId = instanceId;
+    this.address = address;
   }
 
   /** The picked endpoint's mesh service, or null before a pick. */
@@ -25,6 +29,14 @@ public final class PickedUpstream {
   /** The picked endpoint's instance id, or null before a pick. */
   public String instanceId() {
     return instanceId;
+  }
+
+  /**
+   * The picked endpoint's address, or null before a pick. Read from any thread, unlike the
+   * subchannel's addresses, which grpc-java gives only in the channel's synchronization context.
+   */
+  public SocketAddress address() {
+    return address;
   }
 
   /** {@code service/instance-id}, or null before a pick. */

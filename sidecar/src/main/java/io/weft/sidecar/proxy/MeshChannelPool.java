@@ -5,10 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.weft.sidecar.balancer.MeshServiceConfig;
+import io.weft.sidecar.balancer.PickerTap;
+import io.weft.sidecar.balancer.PickerTapLoadBalancerProvider;
 import io.weft.sidecar.resolver.MeshChannels;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -17,13 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sidecar's {@link UpstreamChannels}: one {@code mesh:///<service>} channel per mesh service,
- * built by {@link MeshChannels} with the service's own config (or the default) on the first call
- * to that service, and kept for the life of the pool. Each channel idles only after a long quiet
- * spell (one hour by default), so its balancer, its connections and its {@code ClusterStats}
- * entry stay between calls. {@link #close()} shuts every channel down.
+ * The sidecar's {@link UpstreamChannels} and {@link UpstreamPickers}: one {@code
+ * mesh:///<service>} channel per mesh service, built by {@link MeshChannels} with the service's
+ * own config (or the default) on the first call to that service, and kept for the life of the
+ * pool. Each channel idles only after a long quiet spell (one hour by default), so its balancer,
+ * its connections and its {@code ClusterStats} entry stay between calls. Every channel's balancer
+ * sits below a {@code weft_picker_tap}, whose {@link PickerTap} lets the frame relay pick with it.
+ * {@link #close()} shuts every channel down.
  */
-public final class MeshChannelPool implements UpstreamChannels, AutoCloseable {
+public final class MeshChannelPool implements UpstreamChannels, UpstreamPickers, AutoCloseable {
 
   private static final Logger logger = LoggerFactory.getLogger(MeshChannelPool.class);
 
@@ -37,7 +42,7 @@ public final class MeshChannelPool implements UpstreamChannels, AutoCloseable {
   private final MeshServiceConfig defaultConfig;
   private final Map<String, MeshServiceConfig> serviceConfigs;
   private final Duration idleTimeout;
-  private final ConcurrentMap<String, ManagedChannel> byService = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, MeshUpstream> byService = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private boolean closed;
 
@@ -69,9 +74,30 @@ public final class MeshChannelPool implements UpstreamChannels, AutoCloseable {
    */
   @Override
   public Channel channelFor(String service) {
-    ManagedChannel channel = byService.get(requireNonNull(service, "service"));
-    if (channel != null) {
-      return channel;
+    return upstream(service).channel();
+  }
+
+  /**
+   * The picker tap of {@code service}'s channel, created on first use.
+   *
+   * @throws IllegalStateException once the pool is closed
+   * @throws IllegalArgumentException if {@code service} is not a mesh service name
+   */
+  @Override
+  public PickerTap pickerFor(String service) {
+    return upstream(service).tap();
+  }
+
+  /** The service config's per-call timeout of {@code service}, if it has one. */
+  @Override
+  public Optional<Duration> requestTimeout(String service) {
+    return configOf(service).timeout();
+  }
+
+  private MeshUpstream upstream(String service) {
+    MeshUpstream upstream = byService.get(requireNonNull(service, "service"));
+    if (upstream != null) {
+      return upstream;
     }
     synchronized (lock) {
       if (closed) {
@@ -81,17 +107,21 @@ public final class MeshChannelPool implements UpstreamChannels, AutoCloseable {
     }
   }
 
-  private ManagedChannel create(String service) {
+  private MeshUpstream create(String service) {
     MeshServiceConfig config = configOf(service);
+    PickerTap tap = new PickerTap();
     ManagedChannel channel =
         channels
             .newChannelBuilder(service, config)
+            .defaultServiceConfig(PickerTapLoadBalancerProvider.tapped(config.toServiceConfig()))
+            .setNameResolverArg(PickerTap.KEY, tap)
             .idleTimeout(idleTimeout.toNanos(), TimeUnit.NANOSECONDS)
             .build();
+    tap.connectWith(() -> channel.getState(true));
     logger.info("mesh channel to {} created: policy {}, outlier detection {}, retries {}",
         service, config.balancer().policy().jsonName(), config.outlierDetection() ? "on" : "off",
         config.retryPolicy().map(p -> p.maxAttempts() + " attempts").orElse("off"));
-    return channel;
+    return new MeshUpstream(channel, tap);
   }
 
   /** The service config a channel to {@code service} has. */
@@ -113,7 +143,7 @@ public final class MeshChannelPool implements UpstreamChannels, AutoCloseable {
     List<ManagedChannel> all;
     synchronized (lock) {
       closed = true;
-      all = List.copyOf(byService.values());
+      all = byService.values().stream().map(MeshUpstream::channel).toList();
     }
     all.forEach(ManagedChannel::shutdown);
     long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
@@ -129,4 +159,7 @@ public final class MeshChannelPool implements UpstreamChannels, AutoCloseable {
       all.forEach(ManagedChannel::shutdownNow);
     }
   }
+
+  /** A service's channel and the tap of its balancer. */
+  private record MeshUpstream(ManagedChannel channel, PickerTap tap) {}
 }

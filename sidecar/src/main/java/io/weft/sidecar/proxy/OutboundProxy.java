@@ -11,8 +11,14 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The outbound proxy (port 15001): the app calls any gRPC method on it; each call is routed to a
  * mesh service (by {@code :authority}, else by the gRPC service of the method, see {@link Router})
- * and forwarded transparently on that service's channel from {@link UpstreamChannels}. The response
- * header {@code x-weft-upstream} names the instance that served the call.
+ * and forwarded transparently to an instance the service's balancer picks. The response header
+ * {@code x-weft-upstream} names the instance that served the call.
+ *
+ * <p>Two ways to forward, the same to the app: {@link #frameRelayBuilder} relays the calls' HTTP/2
+ * frames ({@link FrameRelay}), picking with the service channel's balancer ({@link
+ * UpstreamPickers}) and carrying the streams on connections of its own, which adds the least
+ * latency; {@link #builder} forwards each call as a grpc-java call on the service's channel ({@link
+ * UpstreamChannels}), which brings grpc-java's retry policies.
  */
 public final class OutboundProxy {
 
@@ -22,25 +28,39 @@ public final class OutboundProxy {
   /** Default number of names (services, and routes) kept watched: 1,000 each. */
   public static final int DEFAULT_ROUTE_CACHE_SIZE = 1_000;
 
-  private final ProxyServer server;
+  private final RunningProxy server;
   private final Router router;
 
-  private OutboundProxy(ProxyServer server, Router router) {
+  private OutboundProxy(RunningProxy server, Router router) {
     this.server = server;
     this.router = router;
   }
 
   /**
-   * A builder for a proxy that learns routes from {@code endpoints}, reaches mesh services through
-   * {@code upstreams}, records into {@code metrics}, and times route lookups out on {@code
-   * scheduler} (not shut down by the proxy).
+   * A builder for a proxy that learns routes from {@code endpoints}, forwards each call as a
+   * grpc-java call on a channel of {@code upstreams}, records into {@code metrics}, and times route
+   * lookups out on {@code scheduler} (not shut down by the proxy).
    */
   public static Builder builder(
       EndpointSource endpoints,
       UpstreamChannels upstreams,
       ProxyMetrics metrics,
       ScheduledExecutorService scheduler) {
-    return new Builder(endpoints, upstreams, metrics, scheduler);
+    return new Builder(endpoints, requireNonNull(upstreams, "upstreams"), null, metrics,
+        scheduler);
+  }
+
+  /**
+   * A builder for a proxy that learns routes from {@code endpoints}, relays each call's HTTP/2
+   * frames to the instance picked by a balancer of {@code pickers}, records into {@code metrics},
+   * and times route lookups out on {@code scheduler} (not shut down by the proxy).
+   */
+  public static Builder frameRelayBuilder(
+      EndpointSource endpoints,
+      UpstreamPickers pickers,
+      ProxyMetrics metrics,
+      ScheduledExecutorService scheduler) {
+    return new Builder(endpoints, null, requireNonNull(pickers, "pickers"), metrics, scheduler);
   }
 
   /** The port the proxy listens on. */
@@ -81,6 +101,7 @@ public final class OutboundProxy {
   public static final class Builder {
     private final EndpointSource endpoints;
     private final UpstreamChannels upstreams;
+    private final UpstreamPickers pickers;
     private final ProxyMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private ProxyServerConfig config = ProxyServerConfig.builder().build();
@@ -91,10 +112,12 @@ public final class OutboundProxy {
     private Builder(
         EndpointSource endpoints,
         UpstreamChannels upstreams,
+        UpstreamPickers pickers,
         ProxyMetrics metrics,
         ScheduledExecutorService scheduler) {
       this.endpoints = requireNonNull(endpoints, "endpoints");
-      this.upstreams = requireNonNull(upstreams, "upstreams");
+      this.upstreams = upstreams;
+      this.pickers = pickers;
       this.metrics = requireNonNull(metrics, "metrics");
       this.scheduler = requireNonNull(scheduler, "scheduler");
     }
@@ -134,9 +157,12 @@ public final class OutboundProxy {
     /** Binds and starts the proxy. */
     public OutboundProxy start() throws IOException {
       Router router = new Router(endpoints, scheduler, ticker, routeTimeout, routeCacheSize);
-      OutboundCallHandler handler =
-          new OutboundCallHandler(router, upstreams, metrics, config.maxMessageSize());
       try {
+        if (pickers != null) {
+          return new OutboundProxy(FrameRelay.start(config, router, pickers, metrics), router);
+        }
+        OutboundCallHandler handler =
+            new OutboundCallHandler(router, upstreams, metrics, config.maxMessageSize());
         return new OutboundProxy(ProxyServer.start(config, handler), router);
       } catch (IOException | RuntimeException e) {
         router.close();

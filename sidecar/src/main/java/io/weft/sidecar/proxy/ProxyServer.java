@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** The Netty server of one proxy: accepts every method and hands it to one handler. */
-final class ProxyServer {
+final class ProxyServer implements RunningProxy {
 
   private final Server server;
 
@@ -42,25 +42,28 @@ final class ProxyServer {
     return new ProxyServer(builder.build().start());
   }
 
-  int port() {
+  @Override
+  public int port() {
     return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
   }
 
-  /** Stops accepting new calls; calls in progress go on. */
-  void shutdown() {
+  @Override
+  public void shutdown() {
     server.shutdown();
   }
 
-  /** Ends every call and connection now. */
-  void shutdownNow() {
+  @Override
+  public void shutdownNow() {
     server.shutdownNow();
   }
 
-  boolean awaitTermination(Duration timeout) throws InterruptedException {
+  @Override
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
     return server.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  boolean isTerminated() {
+  @Override
+  public boolean isTerminated() {
     return server.isTerminated();
   }
 }

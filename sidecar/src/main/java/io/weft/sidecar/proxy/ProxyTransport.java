@@ -80,6 +80,21 @@ public final class ProxyTransport implements AutoCloseable {
         .flowControlWindow(NettyChannelBuilder.DEFAULT_FLOW_CONTROL_WINDOW);
   }
 
+  /** The event loops. */
+  EventLoopGroup group() {
+    return group;
+  }
+
+  /** The type of a server's listening channel on these loops. */
+  Class<? extends ServerChannel> serverChannelType() {
+    return serverChannelType;
+  }
+
+  /** The type of a connection's channel on these loops. */
+  Class<? extends Channel> channelType() {
+    return channelType;
+  }
+
   /** Stops the event loops once every server and channel using them has stopped. */
   @Override
   public void close() {

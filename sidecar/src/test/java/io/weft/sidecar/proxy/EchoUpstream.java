@@ -11,6 +11,8 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.weft.mesh.v1.HealthStatus;
+import io.weft.mesh.v1.Instance;
 import io.weft.sidecar.balancer.MeshCallOptions;
 import io.weft.sidecar.balancer.PickedUpstream;
 import java.io.IOException;
@@ -57,12 +59,24 @@ final class EchoUpstream {
               MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
             PickedUpstream holder = options.getOption(MeshCallOptions.PICKED_UPSTREAM);
             if (holder != null) {
-              holder.record(meshService, instanceId);
+              holder.record(meshService, instanceId, new InetSocketAddress("127.0.0.1", port()));
             }
             return next.newCall(method, options);
           }
         };
     return ClientInterceptors.intercept(channel, picker);
+  }
+
+  /** This upstream as a SERVING mesh instance. */
+  Instance instance() {
+    return Instance.newBuilder()
+        .setService(meshService)
+        .setInstanceId(instanceId)
+        .setAddress("127.0.0.1")
+        .setPort(port())
+        .setWeight(100)
+        .setHealth(HealthStatus.SERVING)
+        .build();
   }
 
   /** A plaintext Netty channel to a loopback port, accepting large messages. */

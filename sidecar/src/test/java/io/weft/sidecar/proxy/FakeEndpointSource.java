@@ -27,16 +27,23 @@ final class FakeEndpointSource implements EndpointSource {
 
   /** Sets mesh service {@code name} to {@code instances} instances named name-1, name-2... */
   void setService(String name, int instances) {
-    ServiceEndpoints.Builder endpoints = ServiceEndpoints.newBuilder().setService(name);
+    List<Instance> all = new ArrayList<>();
     for (int i = 1; i <= instances; i++) {
-      endpoints.addInstances(
+      all.add(
           Instance.newBuilder()
               .setService(name)
               .setInstanceId(name + "-" + i)
               .setAddress("127.0.0.1")
-              .setPort(1));
+              .setPort(1)
+              .build());
     }
-    ServiceEndpoints update = endpoints.build();
+    setService(name, all);
+  }
+
+  /** Sets mesh service {@code name} to {@code instances}. */
+  void setService(String name, List<Instance> instances) {
+    ServiceEndpoints update =
+        ServiceEndpoints.newBuilder().setService(name).addAllInstances(instances).build();
     List<Watcher<ServiceEndpoints>> toCall;
     synchronized (this) {
       services.put(name, update);

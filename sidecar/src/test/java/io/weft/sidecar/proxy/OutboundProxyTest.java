@@ -28,36 +28,37 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Routing, the upstream header and metrics of the outbound proxy, over real sockets. */
-class OutboundProxyTest {
+/**
+ * Routing, the upstream header and metrics of the outbound proxy, over real sockets; run against
+ * each way the proxy forwards (grpc-java calls, the frame relay).
+ */
+abstract class OutboundProxyTest {
 
-  private static final String ECHO_GRPC_SERVICE = "weft.test.proxy.Echo";
+  static final String ECHO_GRPC_SERVICE = "weft.test.proxy.Echo";
 
-  private final FakeEndpointSource source = new FakeEndpointSource();
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final FakeEndpointSource source = new FakeEndpointSource();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final List<ManagedChannel> clients = new ArrayList<>();
-  private ScheduledExecutorService scheduler;
-  private EchoUpstream echo;
-  private EchoUpstream greeter;
+  ScheduledExecutorService scheduler;
+  EchoUpstream echo;
+  EchoUpstream greeter;
   private OutboundProxy proxy;
+
+  /** A builder of the proxy under test, for calls to the {@link #echo} and {@link #greeter}. */
+  abstract OutboundProxy.Builder proxyBuilder(ProxyMetrics metrics) throws Exception;
+
+  /** Releases what {@link #proxyBuilder} made, after the proxy stopped. */
+  void closeUpstreams() {}
 
   @BeforeEach
   void setUp() throws Exception {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     echo = new EchoUpstream("echo", "echo-1");
     greeter = new EchoUpstream("greeter", "greeter-7");
-    UpstreamChannels channels =
-        service ->
-            switch (service) {
-              case "echo" -> echo.pickingChannel();
-              case "greeter" -> greeter.pickingChannel();
-              default -> throw new IllegalArgumentException("unknown mesh service " + service);
-            };
-    proxy =
-        OutboundProxy.builder(
-                source, channels, new ProxyMetrics(registry, Ticker.systemTicker()), scheduler)
-            .routeTimeout(Duration.ofSeconds(10))
-            .start();
+    source.setService("echo", List.of(echo.instance()));
+    proxy = proxyBuilder(new ProxyMetrics(registry, Ticker.systemTicker()))
+        .routeTimeout(Duration.ofSeconds(10))
+        .start();
   }
 
   @AfterEach
@@ -67,6 +68,7 @@ class OutboundProxyTest {
       client.awaitTermination(10, TimeUnit.SECONDS);
     }
     proxy.stop(Duration.ofSeconds(5));
+    closeUpstreams();
     scheduler.shutdownNow();
     scheduler.awaitTermination(10, TimeUnit.SECONDS);
     echo.close();
@@ -100,7 +102,7 @@ class OutboundProxyTest {
 
   @Test
   void call_routedByAuthority_evenWhenTheGrpcServiceIsAmbiguous() {
-    source.setService("greeter", 1);
+    source.setService("greeter", List.of(greeter.instance()));
     source.setRoute(ECHO_GRPC_SERVICE, "echo", "greeter");
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();

@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.sidecar.balancer.MeshCallOptions;
 import io.weft.sidecar.proxy.echo.EchoGrpc;
 import io.weft.sidecar.proxy.echo.EchoResponse;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,6 +51,7 @@ class ProxyChainTest {
     inbound = InboundProxy.builder(callee.channel, metrics, "echo", "echo-1").start();
     toInbound = EchoUpstream.plaintextChannel(inbound.port());
     source.setRoute("weft.test.proxy.Echo", "echo");
+    InetSocketAddress inboundAddress = new InetSocketAddress("127.0.0.1", inbound.port());
     UpstreamChannels channels =
         service ->
             ClientInterceptors.intercept(
@@ -58,7 +60,8 @@ class ProxyChainTest {
                   @Override
                   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
                       MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
-                    options.getOption(MeshCallOptions.PICKED_UPSTREAM).record(service, "echo-1");
+                    options.getOption(MeshCallOptions.PICKED_UPSTREAM)
+                        .record(service, "echo-1", inboundAddress);
                     return next.newCall(method, options);
                   }
                 });

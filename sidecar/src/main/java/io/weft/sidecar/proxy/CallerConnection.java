@@ -1,0 +1,187 @@
+package io.weft.sidecar.proxy;
+
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2EventAdapter;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Stream;
+import io.grpc.netty.shaded.io.netty.util.collection.IntObjectHashMap;
+import io.grpc.netty.shaded.io.netty.util.collection.IntObjectMap;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One app connection to the outbound proxy's frame relay: each stream the app opens is a {@link
+ * RelayedCall}. The bytes of a DATA frame are credited back to the app only once the call has
+ * passed them upstream, so a slow upstream holds the app back instead of making the relay buffer.
+ */
+final class CallerConnection extends FrameConnection {
+
+  private final FrameRelay relay;
+  private final KeepAlivePolicy.Connection keepAlive;
+  private final IntObjectMap<RelayedCall> calls = new IntObjectHashMap<>();
+  private int lastStreamOpened;
+
+  private CallerConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+      Http2Settings settings, FrameRelay relay, KeepAlivePolicy keepAlive) {
+    super(decoder, encoder, settings);
+    this.relay = relay;
+    this.keepAlive = keepAlive.new Connection(this);
+  }
+
+  /** Calls in progress. */
+  int activeCalls() {
+    return calls.size();
+  }
+
+  /** Forgets the call of stream {@code id}: it has ended. */
+  void forget(int id) {
+    calls.remove(id);
+  }
+
+  /**
+   * Ends the response of stream {@code id} with {@code trailers}; once they are written, asks the
+   * app to stop sending if it has not finished its request (RST_STREAM NO_ERROR, as HTTP/2 allows
+   * after a complete response).
+   */
+  void endStream(int id, Http2Headers trailers) {
+    writeHeaders(id, trailers, true).addListener(done -> stopReadingAfterEnd(id));
+  }
+
+  /** After the response of stream {@code id} ended: stops the app's request if it goes on. */
+  void stopReadingAfterEnd(int id) {
+    Http2Stream stream = connection().stream(id);
+    if (stream != null && stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
+      writeReset(id, Http2Error.NO_ERROR);
+    }
+  }
+
+  @Override
+  ChannelFuture writeHeaders(int streamId, Http2Headers headers, boolean endOfStream) {
+    keepAlive.sent();
+    return super.writeHeaders(streamId, headers, endOfStream);
+  }
+
+  @Override
+  ChannelFuture writeData(int streamId, ByteBuf data, boolean endOfStream) {
+    keepAlive.sent();
+    return super.writeData(streamId, data, endOfStream);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx);
+    RelayFlowControl.widenConnectionWindow(this);
+    keepAlive.start();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    keepAlive.read();
+    super.channelRead(ctx, msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    keepAlive.stop();
+    List<RelayedCall> gone = new ArrayList<>(calls.values());
+    Flusher.current().run(
+        () -> gone.forEach(call -> call.callerGone("the caller's connection closed")));
+    super.channelInactive(ctx);
+  }
+
+  /** Runs a step of {@code call}; if it throws, the call alone ends, not the connection. */
+  private static void guarded(RelayedCall call, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      call.abort(e);
+    }
+  }
+
+  /** Hands the app's frames to its calls. */
+  private final class Frames extends Http2EventAdapter {
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+        int padding, boolean endOfStream) {
+      if (streamId > lastStreamOpened) {
+        lastStreamOpened = streamId;
+        RelayedCall call = new RelayedCall(relay, CallerConnection.this, streamId);
+        calls.put(streamId, call);
+        guarded(call, () -> call.start(headers, endOfStream));
+        return;
+      }
+      RelayedCall call = calls.get(streamId);
+      if (call != null && endOfStream) {
+        guarded(call, call::callerTrailers);
+      }
+    }
+
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+        int streamDependency, short weight, boolean exclusive, int padding,
+        boolean endOfStream) {
+      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    }
+
+    @Override
+    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
+        boolean endOfStream) {
+      RelayedCall call = calls.get(streamId);
+      if (call == null) {
+        return data.readableBytes() + padding;
+      }
+      ByteBuf retained = data.retain();
+      guarded(call, () -> call.callerData(retained, endOfStream));
+      return padding;
+    }
+
+    @Override
+    public void onPingRead(ChannelHandlerContext ctx, long data) {
+      keepAlive.pinged();
+    }
+
+    @Override
+    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+      RelayedCall call = calls.get(streamId);
+      if (call != null) {
+        guarded(call, () -> call.callerGone(
+            "the caller cancelled the call (HTTP/2 error " + errorCode + ")"));
+      }
+    }
+  }
+
+  /** Builds the handler of a new app connection. */
+  static final class Builder
+      extends AbstractHttp2ConnectionHandlerBuilder<CallerConnection, Builder> {
+    private final FrameRelay relay;
+    private final KeepAlivePolicy keepAlive;
+
+    Builder(FrameRelay relay, KeepAlivePolicy keepAlive) {
+      this.relay = relay;
+      this.keepAlive = keepAlive;
+      server(true);
+      initialSettings(RelayFlowControl.settings(true));
+      gracefulShutdownTimeoutMillis(-1);
+    }
+
+    @Override
+    public CallerConnection build() {
+      return super.build();
+    }
+
+    @Override
+    protected CallerConnection build(Http2ConnectionDecoder decoder,
+        Http2ConnectionEncoder encoder, Http2Settings settings) {
+      CallerConnection connection = new CallerConnection(decoder, encoder, settings, relay, keepAlive);
+      frameListener(connection.new Frames());
+      return connection;
+    }
+  }
+}

@@ -1,0 +1,518 @@
+package io.weft.sidecar.proxy;
+
+import io.grpc.Attributes;
+import io.grpc.CallOptions;
+import io.grpc.ClientStreamTracer;
+import io.grpc.Deadline;
+import io.grpc.LoadBalancer.PickResult;
+import io.grpc.LoadBalancer.SubchannelPicker;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
+import io.grpc.netty.shaded.io.netty.util.concurrent.ScheduledFuture;
+import io.weft.sidecar.balancer.MeshCallOptions;
+import io.weft.sidecar.balancer.PickedUpstream;
+import io.weft.sidecar.balancer.PickerTap;
+import io.weft.sidecar.proxy.ProxyMetrics.Direction;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call through the frame relay: a caller's HTTP/2 stream relayed, frame by frame, to a stream
+ * on a connection to the upstream instance the mesh balancer picked, and back.
+ *
+ * <p>The call is routed ({@link Router}), then picked with the service's balancer ({@link
+ * PickerTap}): the pick records the instance for {@code x-weft-upstream} and the metrics, and its
+ * stream tracers (in-flight counts, outlier detection) see the stream open and close with its
+ * status. Request frames that arrive before the upstream stream is open wait, uncredited. A stream
+ * the upstream never processed (refused, GOAWAY, a connection that failed or closed before the
+ * stream was sent) is picked again and replayed, at most {@value #MAX_TRANSPARENT_RETRIES} times,
+ * as grpc-java's transparent retry does; the request bytes are kept for that until the upstream
+ * answers, up to {@value #REPLAY_LIMIT} bytes. Each DATA frame is credited back to its sender only
+ * once written to the other side. Messages over the size limit end the call with
+ * RESOURCE_EXHAUSTED; the call's deadline ({@code grpc-timeout}) is passed on as what is left of
+ * it, and enforced here too. Everything runs on the caller connection's event loop, which is also
+ * the upstream connection's.
+ */
+final class RelayedCall implements UpstreamConnection.Stream {
+
+  private static final Logger logger = LoggerFactory.getLogger(RelayedCall.class);
+
+  /** Most times a call is picked again because the upstream never processed its stream. */
+  static final int MAX_TRANSPARENT_RETRIES = 3;
+
+  /** Most request bytes kept for replaying the request to another upstream: 64 KiB. */
+  static final int REPLAY_LIMIT = 64 * 1024;
+
+  private final FrameRelay relay;
+  private final CallerConnection caller;
+  private final int callerStream;
+  private final long startNanos;
+  private final long arrivalNanos = System.nanoTime();
+  private final MessageSizeGuard requestGuard;
+  private final MessageSizeGuard responseGuard;
+  private final ArrayDeque<Chunk> unsent = new ArrayDeque<>();
+  private final ArrayDeque<Chunk> replay = new ArrayDeque<>();
+
+  private Http2Headers requestHeaders;
+  private String fullMethodName;
+  private long deadlineNanos;
+  private boolean hasDeadline;
+  private ScheduledFuture<?> deadlineTimer;
+  private boolean requestEndedWithHeaders;
+  private String service;
+  private ProxyMetrics.Call metrics;
+  private PickerTap tap;
+  private PickedUpstream picked;
+  private ClientStreamTracer tracer;
+  private int retries;
+  private UpstreamConnection upstream;
+  private int upstreamStream;
+  private boolean replayable = true;
+  private int replayBytes;
+  private boolean responseStarted;
+  private boolean ended;
+
+  RelayedCall(FrameRelay relay, CallerConnection caller, int callerStream) {
+    this.relay = relay;
+    this.caller = caller;
+    this.callerStream = callerStream;
+    this.startNanos = relay.metrics().now();
+    this.requestGuard = new MessageSizeGuard(relay.maxMessageSize());
+    this.responseGuard = new MessageSizeGuard(relay.maxMessageSize());
+  }
+
+  /** The caller's request headers opened the stream. */
+  void start(Http2Headers headers, boolean endOfStream) {
+    requestHeaders = headers;
+    requestEndedWithHeaders = endOfStream;
+    String invalid = RelayHeaders.requestError(headers);
+    if (invalid != null) {
+      fail(Status.INTERNAL.withDescription("not a gRPC request: " + invalid));
+      return;
+    }
+    fullMethodName = RelayHeaders.fullMethodName(headers);
+    Long timeout;
+    try {
+      timeout = RelayHeaders.parseTimeout(headers.get(RelayHeaders.GRPC_TIMEOUT));
+    } catch (IllegalArgumentException e) {
+      fail(Status.INTERNAL.withDescription(e.getMessage()));
+      return;
+    }
+    if (timeout != null) {
+      setDeadline(timeout);
+    }
+    Deadline deadline = hasDeadline ? Deadline.after(timeout, TimeUnit.NANOSECONDS) : null;
+    CharSequence authority = headers.authority();
+    CompletableFuture<String> route = relay.router().route(
+        authority == null ? null : authority.toString(), fullMethodName, deadline);
+    if (route.isCompletedExceptionally()) {
+      routed(null, failure(route));
+    } else if (route.isDone()) {
+      routed(route.join(), null);
+    } else {
+      route.whenComplete((name, error) -> onLoop(() -> routed(name, error)));
+    }
+  }
+
+  /** A DATA frame from the caller; the call owns {@code data}. */
+  void callerData(ByteBuf data, boolean endOfStream) {
+    int bytes = data.readableBytes();
+    if (ended) {
+      data.release();
+      caller.consumed(callerStream, bytes);
+      return;
+    }
+    long oversized = requestGuard.oversizedIn(data);
+    if (oversized >= 0) {
+      data.release();
+      caller.consumed(callerStream, bytes);
+      fail(Status.RESOURCE_EXHAUSTED.withDescription(String.format(
+          "gRPC message exceeds maximum size %d: %d", relay.maxMessageSize(), oversized)));
+      return;
+    }
+    Chunk chunk = new Chunk(data, endOfStream, false);
+    if (upstreamStream != 0) {
+      sendUpstream(chunk);
+    } else {
+      unsent.add(chunk);
+    }
+  }
+
+  /** Request trailers, which gRPC does not use: taken as the end of the request. */
+  void callerTrailers() {
+    callerData(Unpooled.EMPTY_BUFFER, true);
+  }
+
+  /** A step of this call threw {@code error}: ends the call with INTERNAL, both ways. */
+  @Override
+  public void abort(RuntimeException error) {
+    logger.error("relaying {} to {} failed; ending the call", fullMethodName,
+        picked == null ? service : picked.describe(), error);
+    if (!ended) {
+      fail(Status.INTERNAL.withDescription("the outbound proxy failed: " + error).withCause(error));
+    }
+  }
+
+  /** The caller reset its stream, or its connection closed. */
+  void callerGone(String why) {
+    if (ended) {
+      return;
+    }
+    resetUpstream();
+    finish(Status.CANCELLED.withDescription(why));
+  }
+
+  @Override
+  public void upstreamHeaders(Http2Headers headers, boolean endOfStream) {
+    if (ended) {
+      return;
+    }
+    forgetReplay();
+    boolean first = !responseStarted;
+    responseStarted = true;
+    Http2Headers forwarded = RelayHeaders.response(headers, first ? picked.describe() : null);
+    if (!endOfStream) {
+      caller.writeHeaders(callerStream, forwarded, false);
+      return;
+    }
+    caller.endStream(callerStream, forwarded);
+    upstreamStream = 0;
+    finish(statusOf(headers));
+  }
+
+  @Override
+  public void upstreamData(ByteBuf data, boolean endOfStream) {
+    int bytes = data.readableBytes();
+    UpstreamConnection from = upstream;
+    int fromStream = upstreamStream;
+    if (ended) {
+      data.release();
+      from.consumed(fromStream, bytes);
+      return;
+    }
+    if (!responseStarted) {
+      data.release();
+      from.consumed(fromStream, bytes);
+      failFromUpstream(Status.INTERNAL.withDescription(
+          "the upstream " + picked.describe() + " sent DATA before response headers"));
+      return;
+    }
+    long oversized = responseGuard.oversizedIn(data);
+    if (oversized >= 0) {
+      data.release();
+      from.consumed(fromStream, bytes);
+      fail(Status.RESOURCE_EXHAUSTED.withDescription(String.format(
+          "gRPC message exceeds maximum size %d: %d", relay.maxMessageSize(), oversized)));
+      return;
+    }
+    caller.writeData(callerStream, data, endOfStream).addListener(done -> {
+      from.consumed(fromStream, bytes);
+      if (endOfStream) {
+        caller.stopReadingAfterEnd(callerStream);
+      }
+    });
+    if (endOfStream) {
+      upstreamStream = 0;
+      finish(Status.UNKNOWN.withDescription("the upstream ended the response without trailers"));
+    }
+  }
+
+  @Override
+  public void upstreamReset(long errorCode) {
+    if (ended) {
+      return;
+    }
+    upstreamStream = 0;
+    if (errorCode == Http2Error.REFUSED_STREAM.code() && !responseStarted) {
+      retryOrFail(picked.describe() + " refused the stream");
+      return;
+    }
+    failFromUpstream(statusOfReset(errorCode).withDescription(
+        "the upstream " + picked.describe() + " reset the stream (HTTP/2 error " + errorCode + ")"));
+  }
+
+  @Override
+  public void upstreamRefused(String why) {
+    if (ended) {
+      return;
+    }
+    upstreamStream = 0;
+    retryOrFail(why);
+  }
+
+  @Override
+  public void upstreamLost(Status status) {
+    if (ended) {
+      return;
+    }
+    upstreamStream = 0;
+    failFromUpstream(status);
+  }
+
+  private void routed(String name, Throwable error) {
+    if (ended) {
+      return;
+    }
+    service = name;
+    metrics = relay.metrics().start(
+        Direction.OUTBOUND, error == null ? name : ProxyMetrics.NONE, ProxyMetrics.NONE,
+        startNanos);
+    if (error != null) {
+      fail(Status.fromThrowable(error));
+      return;
+    }
+    relay.pickers().requestTimeout(name).ifPresent(limit -> {
+      long limitNanos = limit.toNanos();
+      if (!hasDeadline || deadlineNanos - arrivalNanos > limitNanos) {
+        setDeadline(limitNanos - (System.nanoTime() - arrivalNanos));
+      }
+    });
+    try {
+      tap = relay.pickers().pickerFor(name);
+    } catch (RuntimeException e) {
+      fail(Status.UNAVAILABLE.withDescription("no channel to mesh service " + name + ": " + e)
+          .withCause(e));
+      return;
+    }
+    pick();
+  }
+
+  private void pick() {
+    if (ended) {
+      return;
+    }
+    SubchannelPicker picker = tap.picker();
+    if (picker == null) {
+      tap.whenChangedFrom(null, () -> onLoop(this::pick));
+      tap.requestConnection();
+      return;
+    }
+    picked = new PickedUpstream();
+    CallOptions options = CallOptions.DEFAULT.withOption(MeshCallOptions.PICKED_UPSTREAM, picked);
+    if (hasDeadline) {
+      options = options.withDeadlineAfter(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+    PickResult result = picker.pickSubchannel(new RelayPickArgs(fullMethodName, options));
+    if (!result.getStatus().isOk()) {
+      fail(result.getStatus());
+      return;
+    }
+    if (result.getSubchannel() == null) {
+      tap.whenChangedFrom(picker, () -> onLoop(this::pick));
+      return;
+    }
+    SocketAddress address = picked.address();
+    if (!(address instanceof InetSocketAddress inet)) {
+      fail(Status.INTERNAL.withDescription("the balancer of " + service + " picked "
+          + (address == null ? "an endpoint without an address" : address + ", not an IP address")
+          + " (the frame relay needs the weft_mesh policy)"));
+      return;
+    }
+    if (result.getStreamTracerFactory() != null) {
+      tracer = result.getStreamTracerFactory().newClientStreamTracer(
+          ClientStreamTracer.StreamInfo.newBuilder()
+              .setCallOptions(options)
+              .setPreviousAttempts(retries)
+              .setIsTransparentRetry(retries > 0)
+              .build(),
+          new Metadata());
+    }
+    relay.upstreams(caller.eventLoop()).connect(inet, this::openUpstream,
+        error -> connectFailed(inet, error));
+  }
+
+  private void connectFailed(InetSocketAddress address, Throwable error) {
+    if (ended) {
+      return;
+    }
+    retryOrFail("connecting to " + picked.describe() + " at " + address + " failed: " + error);
+  }
+
+  private void openUpstream(UpstreamConnection connection) {
+    if (ended) {
+      return;
+    }
+    upstream = connection;
+    Long remaining = hasDeadline ? deadlineNanos - System.nanoTime() : null;
+    Http2Headers headers = RelayHeaders.upstreamRequest(requestHeaders, service, remaining);
+    int stream = connection.reserve(this);
+    upstreamStream = stream;
+    if (tracer != null) {
+      tracer.streamCreated(Attributes.EMPTY, new Metadata());
+    }
+    connection.sendHeaders(stream, headers, requestEndedWithHeaders);
+    Chunk next;
+    while (upstreamStream == stream && upstream == connection && (next = unsent.poll()) != null) {
+      sendUpstream(next);
+    }
+  }
+
+  private void sendUpstream(Chunk chunk) {
+    int bytes = chunk.data.readableBytes();
+    if (replayable) {
+      if (replayBytes + bytes <= REPLAY_LIMIT) {
+        replay.add(new Chunk(chunk.data.retainedDuplicate(), chunk.endOfStream, true));
+        replayBytes += bytes;
+      } else {
+        forgetReplay();
+      }
+    }
+    var written = upstream.writeData(upstreamStream, chunk.data, chunk.endOfStream);
+    if (!chunk.credited && bytes > 0) {
+      written.addListener(done -> caller.consumed(callerStream, bytes));
+    }
+  }
+
+  private void retryOrFail(String why) {
+    closeTracer(Status.UNAVAILABLE.withDescription(why));
+    if (!replayable || retries >= MAX_TRANSPARENT_RETRIES) {
+      fail(Status.UNAVAILABLE.withDescription(why + (replayable
+          ? " (after " + (retries + 1) + " attempts)"
+          : " (the request was too large to replay elsewhere)")));
+      return;
+    }
+    retries++;
+    for (Chunk kept = replay.pollLast(); kept != null; kept = replay.pollLast()) {
+      unsent.addFirst(kept);
+    }
+    replayBytes = 0;
+    pick();
+  }
+
+  /** The call must end within {@code nanos} from now. */
+  private void setDeadline(long nanos) {
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel(false);
+    }
+    hasDeadline = true;
+    deadlineNanos = System.nanoTime() + nanos;
+    deadlineTimer = caller.eventLoop().schedule(
+        () -> Flusher.current().run(this::deadlineExpired), nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void deadlineExpired() {
+    deadlineTimer = null;
+    if (!ended) {
+      fail(Status.DEADLINE_EXCEEDED.withDescription(
+          "the call's deadline expired in the outbound proxy"));
+    }
+  }
+
+  /** Ends the call with {@code status} from the relay: the upstream is reset, the caller told. */
+  private void fail(Status status) {
+    if (ended) {
+      return;
+    }
+    resetUpstream();
+    failFromUpstream(status);
+  }
+
+  /** Ends the call with {@code status}, the upstream stream being over already. */
+  private void failFromUpstream(Status status) {
+    if (ended) {
+      return;
+    }
+    String upstreamName = picked == null ? null : picked.describe();
+    caller.endStream(callerStream, responseStarted
+        ? RelayHeaders.trailers(status)
+        : RelayHeaders.trailersOnly(status, upstreamName));
+    responseStarted = true;
+    finish(status);
+  }
+
+  private void resetUpstream() {
+    if (upstreamStream != 0) {
+      upstream.forget(upstreamStream);
+      upstream.writeReset(upstreamStream, Http2Error.CANCEL);
+      upstreamStream = 0;
+    }
+  }
+
+  private void finish(Status status) {
+    ended = true;
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel(false);
+    }
+    for (Chunk left = unsent.poll(); left != null; left = unsent.poll()) {
+      int bytes = left.data.readableBytes();
+      left.data.release();
+      if (!left.credited) {
+        caller.consumed(callerStream, bytes);
+      }
+    }
+    forgetReplay();
+    closeTracer(status);
+    caller.forget(callerStream);
+    if (metrics == null) {
+      metrics = relay.metrics().start(
+          Direction.OUTBOUND, ProxyMetrics.NONE, ProxyMetrics.NONE, startNanos);
+    }
+    metrics.end(status.getCode(), picked == null ? null : picked.instanceId());
+  }
+
+  private void closeTracer(Status status) {
+    if (tracer != null) {
+      tracer.streamClosed(status);
+      tracer = null;
+    }
+  }
+
+  private void forgetReplay() {
+    replayable = false;
+    for (Chunk kept = replay.poll(); kept != null; kept = replay.poll()) {
+      kept.data.release();
+    }
+    replayBytes = 0;
+  }
+
+  private void onLoop(Runnable task) {
+    try {
+      caller.eventLoop().execute(() -> Flusher.current().run(task));
+    } catch (RejectedExecutionException e) {
+      // The relay is shutting down: its connections, and this call, are closing anyway.
+    }
+  }
+
+  private static Throwable failure(CompletableFuture<?> future) {
+    try {
+      future.join();
+      return null;
+    } catch (RuntimeException e) {
+      return e.getCause() != null ? e.getCause() : e;
+    }
+  }
+
+  private static Status statusOf(Http2Headers trailers) {
+    return Status.fromCode(RelayHeaders.statusCode(trailers));
+  }
+
+  /** The status a caller sees for an HTTP/2 reset, as grpc-java maps it. */
+  private static Status statusOfReset(long errorCode) {
+    if (errorCode == Http2Error.CANCEL.code()) {
+      return Status.CANCELLED;
+    }
+    if (errorCode == Http2Error.REFUSED_STREAM.code()) {
+      return Status.UNAVAILABLE;
+    }
+    if (errorCode == Http2Error.ENHANCE_YOUR_CALM.code()) {
+      return Status.RESOURCE_EXHAUSTED;
+    }
+    if (errorCode == Http2Error.INADEQUATE_SECURITY.code()) {
+      return Status.PERMISSION_DENIED;
+    }
+    return Status.INTERNAL;
+  }
+
+  /** Request bytes on their way upstream; {@code credited} once already credited to the caller. */
+  private record Chunk(ByteBuf data, boolean endOfStream, boolean credited) {}
+}

@@ -127,7 +127,7 @@ public final class Sidecar implements AutoCloseable {
     MeshChannels channels = new MeshChannels(discovery, clusterStats, config.meshConfig(),
         config.maxMessageSize(), transport::channelBuilder);
     MeshChannelPool upstreams = started("mesh channels", new MeshChannelPool(channels,
-        config.meshConfig(), config.serviceConfigs(), MeshChannelPool.DEFAULT_IDLE_TIMEOUT),
+        config.meshConfig(), config.serviceConfigs()),
         MeshChannelPool::close);
     ProxyMetrics proxyMetrics = new ProxyMetrics(metrics.registry(), Ticker.systemTicker());
     OutboundProxy.Builder outboundBuilder = retriesConfigured()

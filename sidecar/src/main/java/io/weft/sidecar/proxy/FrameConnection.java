@@ -64,6 +64,15 @@ abstract class FrameConnection extends Http2ConnectionHandler {
     }
   }
 
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (reading) {
+      reading = false;
+      Flusher.current().end();
+    }
+    super.channelInactive(ctx);
+  }
+
   /** Writes HEADERS on {@code streamId}. */
   ChannelFuture writeHeaders(int streamId, Http2Headers headers, boolean endOfStream) {
     ChannelFuture future = encoder()

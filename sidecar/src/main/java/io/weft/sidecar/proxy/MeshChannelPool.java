@@ -23,17 +23,18 @@ import org.slf4j.LoggerFactory;
  * The sidecar's {@link UpstreamChannels} and {@link UpstreamPickers}: one {@code
  * mesh:///<service>} channel per mesh service, built by {@link MeshChannels} with the service's
  * own config (or the default) on the first call to that service, and kept for the life of the
- * pool. Each channel idles only after a long quiet spell (one hour by default), so its balancer,
- * its connections and its {@code ClusterStats} entry stay between calls. Every channel's balancer
- * sits below a {@code weft_picker_tap}, whose {@link PickerTap} lets the frame relay pick with it.
+ * pool. Every channel's balancer sits below a {@code weft_picker_tap}, whose {@link PickerTap}
+ * lets the frame relay pick with it. The channels never go idle: the relay's calls do not pass
+ * through them, so the channel cannot tell a busy service from a quiet one, and its balancer, its
+ * outlier detection state and its {@code ClusterStats} entry must stay between calls.
  * {@link #close()} shuts every channel down.
  */
 public final class MeshChannelPool implements UpstreamChannels, UpstreamPickers, AutoCloseable {
 
   private static final Logger logger = LoggerFactory.getLogger(MeshChannelPool.class);
 
-  /** How long a channel stays connected without calls: 1 h. */
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+  /** An idle timeout above grpc-java's 30-day bound, which turns idle mode off. */
+  private static final Duration NEVER_IDLE = Duration.ofDays(31);
 
   /** How long {@link #close()} lets calls in progress finish before ending them: 5 s. */
   public static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
@@ -41,7 +42,6 @@ public final class MeshChannelPool implements UpstreamChannels, UpstreamPickers,
   private final MeshChannels channels;
   private final MeshServiceConfig defaultConfig;
   private final Map<String, MeshServiceConfig> serviceConfigs;
-  private final Duration idleTimeout;
   private final ConcurrentMap<String, MeshUpstream> byService = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private boolean closed;
@@ -50,20 +50,14 @@ public final class MeshChannelPool implements UpstreamChannels, UpstreamPickers,
    * @param channels builds the channels
    * @param defaultConfig the service config of a service without its own
    * @param serviceConfigs per-service service configs, by mesh service name
-   * @param idleTimeout how long a channel stays connected without calls
    */
   public MeshChannelPool(
       MeshChannels channels,
       MeshServiceConfig defaultConfig,
-      Map<String, MeshServiceConfig> serviceConfigs,
-      Duration idleTimeout) {
+      Map<String, MeshServiceConfig> serviceConfigs) {
     this.channels = requireNonNull(channels, "channels");
     this.defaultConfig = requireNonNull(defaultConfig, "defaultConfig");
     this.serviceConfigs = Map.copyOf(requireNonNull(serviceConfigs, "serviceConfigs"));
-    this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout");
-    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-      throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: > 0)");
-    }
   }
 
   /**
@@ -115,7 +109,7 @@ public final class MeshChannelPool implements UpstreamChannels, UpstreamPickers,
             .newChannelBuilder(service, config)
             .defaultServiceConfig(PickerTapLoadBalancerProvider.tapped(config.toServiceConfig()))
             .setNameResolverArg(PickerTap.KEY, tap)
-            .idleTimeout(idleTimeout.toNanos(), TimeUnit.NANOSECONDS)
+            .idleTimeout(NEVER_IDLE.toDays(), TimeUnit.DAYS)
             .build();
     tap.connectWith(() -> channel.getState(true));
     logger.info("mesh channel to {} created: policy {}, outlier detection {}, retries {}",

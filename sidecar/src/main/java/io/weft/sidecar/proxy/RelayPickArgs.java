@@ -8,21 +8,18 @@ import io.grpc.MethodDescriptor;
 /**
  * What the frame relay tells a balancer's picker about a call: its method and options (the
  * deadline, and the holder the mesh picker records its pick in). The relay does not decode the
- * caller's headers for the picker; it sees none.
+ * caller's headers for the picker; it sees none. The method descriptor is built only if a picker
+ * asks for it (the mesh policies do not).
  */
 final class RelayPickArgs extends PickSubchannelArgs {
 
-  private final MethodDescriptor<byte[], byte[]> method;
+  private final String fullMethodName;
   private final CallOptions options;
-  private final Metadata headers = new Metadata();
+  private Metadata headers;
+  private MethodDescriptor<byte[], byte[]> method;
 
   RelayPickArgs(String fullMethodName, CallOptions options) {
-    this.method = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNKNOWN)
-        .setFullMethodName(fullMethodName)
-        .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
-        .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
-        .build();
+    this.fullMethodName = fullMethodName;
     this.options = options;
   }
 
@@ -33,11 +30,22 @@ final class RelayPickArgs extends PickSubchannelArgs {
 
   @Override
   public Metadata getHeaders() {
+    if (headers == null) {
+      headers = new Metadata();
+    }
     return headers;
   }
 
   @Override
   public MethodDescriptor<?, ?> getMethodDescriptor() {
+    if (method == null) {
+      method = MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNKNOWN)
+          .setFullMethodName(fullMethodName)
+          .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
+          .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
+          .build();
+    }
     return method;
   }
 }

@@ -109,7 +109,8 @@ final class RelayedCall implements UpstreamConnection.Stream {
       return;
     }
     if (timeout != null) {
-      setDeadline(timeout);
+      hasDeadline = true;
+      deadlineNanos = arrivalNanos + timeout;
     }
     Deadline deadline = hasDeadline ? Deadline.after(timeout, TimeUnit.NANOSECONDS) : null;
     CharSequence authority = headers.authority();
@@ -121,6 +122,9 @@ final class RelayedCall implements UpstreamConnection.Stream {
       routed(route.join(), null);
     } else {
       route.whenComplete((name, error) -> onLoop(() -> routed(name, error)));
+    }
+    if (!ended && upstreamStream == 0) {
+      armDeadlineTimer();
     }
   }
 
@@ -274,7 +278,13 @@ final class RelayedCall implements UpstreamConnection.Stream {
     relay.pickers().requestTimeout(name).ifPresent(limit -> {
       long limitNanos = limit.toNanos();
       if (!hasDeadline || deadlineNanos - arrivalNanos > limitNanos) {
-        setDeadline(limitNanos - (System.nanoTime() - arrivalNanos));
+        hasDeadline = true;
+        deadlineNanos = arrivalNanos + limitNanos;
+        if (deadlineTimer != null) {
+          deadlineTimer.cancel(false);
+          deadlineTimer = null;
+          armDeadlineTimer();
+        }
       }
     });
     try {
@@ -382,6 +392,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
       return;
     }
     retries++;
+    armDeadlineTimer();
     for (Chunk kept = replay.pollLast(); kept != null; kept = replay.pollLast()) {
       unsent.addFirst(kept);
     }
@@ -389,15 +400,17 @@ final class RelayedCall implements UpstreamConnection.Stream {
     pick();
   }
 
-  /** The call must end within {@code nanos} from now. */
-  private void setDeadline(long nanos) {
-    if (deadlineTimer != null) {
-      deadlineTimer.cancel(false);
+  /**
+   * Enforces the deadline here once the call has to wait (for its route, a picker, a connection,
+   * another attempt). A call that reaches its upstream at once needs no timer: the caller and the
+   * upstream (given what is left as its {@code grpc-timeout}) both enforce the deadline.
+   */
+  private void armDeadlineTimer() {
+    if (hasDeadline && deadlineTimer == null) {
+      deadlineTimer = caller.eventLoop().schedule(
+          () -> Flusher.current().run(this::deadlineExpired),
+          deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
-    hasDeadline = true;
-    deadlineNanos = System.nanoTime() + nanos;
-    deadlineTimer = caller.eventLoop().schedule(
-        () -> Flusher.current().run(this::deadlineExpired), nanos, TimeUnit.NANOSECONDS);
   }
 
   private void deadlineExpired() {

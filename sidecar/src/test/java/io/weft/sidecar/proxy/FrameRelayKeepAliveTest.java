@@ -51,7 +51,7 @@ class FrameRelayKeepAliveTest {
     pool = new MeshChannelPool(
         new MeshChannels(source, new ClusterStats(), MeshServiceConfig.defaults(),
             ProxyServerConfig.DEFAULT_MAX_MESSAGE_SIZE),
-        MeshServiceConfig.defaults(), Map.of(), MeshChannelPool.DEFAULT_IDLE_TIMEOUT);
+        MeshServiceConfig.defaults(), Map.of());
     proxy = OutboundProxy.frameRelayBuilder(source, pool,
             new ProxyMetrics(new SimpleMeterRegistry(), Ticker.systemTicker()), scheduler)
         .config(config)

@@ -18,7 +18,7 @@ class FrameRelayOutboundProxyTest extends OutboundProxyTest {
     pool = new MeshChannelPool(
         new MeshChannels(source, new ClusterStats(), MeshServiceConfig.defaults(),
             ProxyServerConfig.DEFAULT_MAX_MESSAGE_SIZE),
-        MeshServiceConfig.defaults(), Map.of(), MeshChannelPool.DEFAULT_IDLE_TIMEOUT);
+        MeshServiceConfig.defaults(), Map.of());
     return OutboundProxy.frameRelayBuilder(source, pool, metrics, scheduler);
   }
 

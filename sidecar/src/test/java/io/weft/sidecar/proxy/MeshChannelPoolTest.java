@@ -9,7 +9,6 @@ import io.weft.sidecar.balancer.ClusterStats;
 import io.weft.sidecar.balancer.MeshLoadBalancerConfig.Policy;
 import io.weft.sidecar.balancer.MeshServiceConfig;
 import io.weft.sidecar.resolver.MeshChannels;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,8 +22,7 @@ class MeshChannelPoolTest {
       new MeshChannels(new FakeEndpointSource(), new ClusterStats(), MeshServiceConfig.defaults(),
           MeshChannels.DEFAULT_MAX_INBOUND_MESSAGE_SIZE),
       MeshServiceConfig.defaults(),
-      Map.of("billing", LEAST_REQUEST),
-      MeshChannelPool.DEFAULT_IDLE_TIMEOUT);
+      Map.of("billing", LEAST_REQUEST));
 
   @AfterEach
   void tearDown() {
@@ -64,15 +62,5 @@ class MeshChannelPoolTest {
     assertThatThrownBy(() -> pool.channelFor("billing"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("mesh channel pool is closed: no channel for billing");
-  }
-
-  @Test
-  void idleTimeout_mustBePositive() {
-    assertThatThrownBy(() -> new MeshChannelPool(
-            new MeshChannels(new FakeEndpointSource(), new ClusterStats(),
-                MeshServiceConfig.defaults(), 1),
-            MeshServiceConfig.defaults(), Map.of(), Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("idleTimeout: PT0S (expected: > 0)");
   }
 }

@@ -33,7 +33,7 @@ class OutboundFrameRelayForwardingTest extends ForwardingContractTest {
     pool = new MeshChannelPool(
         new MeshChannels(source, stats, MeshServiceConfig.defaults(),
             ProxyServerConfig.DEFAULT_MAX_MESSAGE_SIZE, transport::channelBuilder),
-        MeshServiceConfig.defaults(), Map.of(), MeshChannelPool.DEFAULT_IDLE_TIMEOUT);
+        MeshServiceConfig.defaults(), Map.of());
     proxy = OutboundProxy.frameRelayBuilder(source, pool, metrics, scheduler)
         .config(ProxyServerConfig.builder().transport(transport).build())
         .start();

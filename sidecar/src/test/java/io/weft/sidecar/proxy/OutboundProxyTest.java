@@ -13,9 +13,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.sidecar.proxy.ForwardingContractTest.StreamRecorder;
 import io.weft.sidecar.proxy.echo.EchoGrpc;
+import io.weft.sidecar.proxy.echo.EchoRequest;
 import io.weft.sidecar.proxy.echo.EchoResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,6 +217,24 @@ abstract class OutboundProxyTest {
 
     await().atMost(WAIT).until(() -> echo.service.callsStarted.get() == 1);
     assertThat(inFlight("echo")).isEqualTo(1);
+  }
+
+  @Test
+  void shutdown_letsCallsInProgressFinish_thenTerminates() throws InterruptedException {
+    source.setRoute(ECHO_GRPC_SERVICE, "echo");
+    StreamRecorder responses = new StreamRecorder();
+    StreamObserver<EchoRequest> requests =
+        EchoGrpc.newStub(client(null).getChannel()).bidi(responses);
+    requests.onNext(request("before").build());
+    await().atMost(WAIT).until(() -> responses.messages.size() == 1);
+
+    proxy.shutdown();
+    requests.onNext(request("during").build());
+    await().atMost(WAIT).until(() -> responses.messages.size() == 2);
+    requests.onCompleted();
+
+    assertThat(responses.awaitDone()).isEqualTo(Status.Code.OK);
+    assertThat(proxy.awaitTermination(WAIT)).isTrue();
   }
 
   private double requests(String service, String instance, String code) {

@@ -60,8 +60,8 @@ final class RelayedCall implements UpstreamConnection.Stream {
   private final long arrivalNanos = System.nanoTime();
   private final MessageSizeGuard requestGuard;
   private final MessageSizeGuard responseGuard;
-  private final ArrayDeque<Chunk> unsent = new ArrayDeque<>();
-  private final ArrayDeque<Chunk> replay = new ArrayDeque<>();
+  private final ArrayDeque<Chunk> unsent = new ArrayDeque<>(2);
+  private final ArrayDeque<Chunk> replay = new ArrayDeque<>(2);
 
   private Http2Headers requestHeaders;
   private String fullMethodName;

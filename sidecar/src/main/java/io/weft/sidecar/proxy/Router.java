@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +124,8 @@ final class Router {
 
     void begin() {
       if (candidate != null) {
-        await(services.lookup(candidate), "mesh service \"" + candidate + "\"", this::onService);
+        await(services.lookup(candidate), () -> "mesh service \"" + candidate + "\"",
+            this::onService);
       } else {
         byGrpcService(":authority is not a mesh service name");
       }
@@ -149,7 +151,7 @@ final class Router {
       }
       await(
           routes.lookup(grpcService),
-          "gRPC service " + grpcService,
+          () -> "gRPC service " + grpcService,
           lookup -> onRoute(lookup, authorityWhy));
     }
 
@@ -185,15 +187,16 @@ final class Router {
       }
     }
 
+    /** Goes on with {@code next} once {@code lookup} is done; {@code what} names it if it waits. */
     private <T> void await(
         CompletableFuture<WatchedNames.Lookup<T>> lookup,
-        String what,
+        Supplier<String> what,
         Consumer<WatchedNames.Lookup<T>> next) {
       if (lookup.isDone()) {
         next.accept(lookup.join());
         return;
       }
-      waitingFor = what;
+      waitingFor = what.get();
       startTimer();
       lookup.thenAccept(
           found -> {

@@ -7,7 +7,6 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.AbstractHttp2Connection
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2EventAdapter;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Stream;
@@ -96,17 +95,8 @@ final class CallerConnection extends FrameConnection {
     super.channelInactive(ctx);
   }
 
-  /** Runs a step of {@code call}; if it throws, the call alone ends, not the connection. */
-  private static void guarded(RelayedCall call, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      call.abort(e);
-    }
-  }
-
   /** Hands the app's frames to its calls. */
-  private final class Frames extends Http2EventAdapter {
+  private final class Frames extends StreamFrames {
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
         int padding, boolean endOfStream) {
@@ -114,20 +104,13 @@ final class CallerConnection extends FrameConnection {
         lastStreamOpened = streamId;
         RelayedCall call = new RelayedCall(relay, CallerConnection.this, streamId);
         calls.put(streamId, call);
-        guarded(call, () -> call.start(headers, endOfStream));
+        guarded(call::abort, () -> call.start(headers, endOfStream));
         return;
       }
       RelayedCall call = calls.get(streamId);
       if (call != null && endOfStream) {
-        guarded(call, call::callerTrailers);
+        guarded(call::abort, call::callerTrailers);
       }
-    }
-
-    @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-        int streamDependency, short weight, boolean exclusive, int padding,
-        boolean endOfStream) {
-      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     }
 
     @Override
@@ -138,7 +121,7 @@ final class CallerConnection extends FrameConnection {
         return data.readableBytes() + padding;
       }
       ByteBuf retained = data.retain();
-      guarded(call, () -> call.callerData(retained, endOfStream));
+      guarded(call::abort, () -> call.callerData(retained, endOfStream));
       return padding;
     }
 
@@ -151,7 +134,7 @@ final class CallerConnection extends FrameConnection {
     public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
       RelayedCall call = calls.get(streamId);
       if (call != null) {
-        guarded(call, () -> call.callerGone(
+        guarded(call::abort, () -> call.callerGone(
             "the caller cancelled the call (HTTP/2 error " + errorCode + ")"));
       }
     }

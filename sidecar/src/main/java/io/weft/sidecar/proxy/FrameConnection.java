@@ -8,10 +8,12 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2EventAdapter;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Stream;
+import java.util.function.Consumer;
 
 /**
  * One HTTP/2 connection of the frame relay, caller's or upstream's: writes frames on its streams,
@@ -107,6 +109,28 @@ abstract class FrameConnection extends Http2ConnectionHandler {
       }
     } catch (Http2Exception e) {
       onError(context, false, e);
+    }
+  }
+
+  /**
+   * Runs a step of one call, for a frame of its stream; if it throws, {@code abort} ends that call
+   * alone rather than the connection.
+   */
+  static void guarded(Consumer<RuntimeException> abort, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      abort.accept(e);
+    }
+  }
+
+  /** The frame listener of a relay connection: HEADERS with and without priority alike. */
+  abstract static class StreamFrames extends Http2EventAdapter {
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+        int streamDependency, short weight, boolean exclusive, int padding,
+        boolean endOfStream) throws Http2Exception {
+      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     }
   }
 

@@ -7,7 +7,6 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2EventAdapter;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
@@ -51,15 +50,6 @@ final class UpstreamConnection extends FrameConnection {
 
     /** Handling a frame of the stream threw {@code error}. */
     void abort(RuntimeException error);
-  }
-
-  /** Runs a step of {@code stream}; if it throws, the stream's call alone ends. */
-  private static void guarded(Stream stream, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      stream.abort(e);
-    }
   }
 
   /** A connection without streams for between one and two of these is closed: 5 minutes. */
@@ -191,7 +181,7 @@ final class UpstreamConnection extends FrameConnection {
   }
 
   /** Hands frames to the streams' calls. */
-  private final class Frames extends Http2EventAdapter {
+  private final class Frames extends StreamFrames {
     @Override
     public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
         boolean endOfStream) {
@@ -200,7 +190,7 @@ final class UpstreamConnection extends FrameConnection {
         return data.readableBytes() + padding;
       }
       ByteBuf retained = data.retain();
-      guarded(stream, () -> stream.upstreamData(retained, endOfStream));
+      guarded(stream::abort, () -> stream.upstreamData(retained, endOfStream));
       return padding;
     }
 
@@ -209,22 +199,15 @@ final class UpstreamConnection extends FrameConnection {
         int padding, boolean endOfStream) {
       Stream stream = endOfStream ? streams.remove(streamId) : streams.get(streamId);
       if (stream != null) {
-        guarded(stream, () -> stream.upstreamHeaders(headers, endOfStream));
+        guarded(stream::abort, () -> stream.upstreamHeaders(headers, endOfStream));
       }
-    }
-
-    @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-        int streamDependency, short weight, boolean exclusive, int padding,
-        boolean endOfStream) {
-      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     }
 
     @Override
     public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
       Stream stream = streams.remove(streamId);
       if (stream != null) {
-        guarded(stream, () -> stream.upstreamReset(errorCode));
+        guarded(stream::abort, () -> stream.upstreamReset(errorCode));
       }
     }
 

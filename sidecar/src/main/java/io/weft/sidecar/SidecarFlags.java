@@ -137,8 +137,10 @@ final class SidecarFlags {
 
   @Option(names = "--retry-attempts", paramLabel = "<1..5>",
       defaultValue = "${env:WEFT_RETRY_ATTEMPTS:-1}",
-      description = "Attempts per call, 1..5, retrying UNAVAILABLE; 1 means no retries."
-          + " Env WEFT_RETRY_ATTEMPTS. Default: ${DEFAULT-VALUE}.")
+      description = "Attempts per call, 1..5, retrying UNAVAILABLE; 1 means no retries. Above 1"
+          + " the outbound proxy forwards through grpc-java calls (which replay requests)"
+          + " instead of relaying HTTP/2 frames. Env WEFT_RETRY_ATTEMPTS."
+          + " Default: ${DEFAULT-VALUE}.")
   int retryAttempts;
 
   @Option(names = "--request-timeout", paramLabel = "<duration>",

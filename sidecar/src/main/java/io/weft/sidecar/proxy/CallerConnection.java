@@ -162,7 +162,8 @@ final class CallerConnection extends FrameConnection {
     @Override
     protected CallerConnection build(Http2ConnectionDecoder decoder,
         Http2ConnectionEncoder encoder, Http2Settings settings) {
-      CallerConnection connection = new CallerConnection(decoder, encoder, settings, relay, keepAlive);
+      CallerConnection connection =
+          new CallerConnection(decoder, encoder, settings, relay, keepAlive);
       frameListener(connection.new Frames());
       return connection;
     }

@@ -91,7 +91,7 @@ abstract class FrameConnection extends Http2ConnectionHandler {
     return future;
   }
 
-  /** Resets {@code streamId}, one the relay knows to be open or waiting to open, with {@code error}. */
+  /** Resets {@code streamId} (one known to be open or about to open) with {@code error}. */
   void writeReset(int streamId, Http2Error error) {
     encoder().writeRstStream(context, streamId, error.code(), context.newPromise());
     Flusher.current().written(this);

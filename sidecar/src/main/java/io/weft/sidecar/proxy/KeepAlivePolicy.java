@@ -59,7 +59,8 @@ final class KeepAlivePolicy {
     void pinged() {
       long now = System.nanoTime();
       if (now - lastPingNanos < permitNanos && ++strikes > MAX_PING_STRIKES) {
-        connection.goAway(connection.context(), connection.connection().remote().lastStreamCreated(),
+        connection.goAway(connection.context(),
+            connection.connection().remote().lastStreamCreated(),
             Http2Error.ENHANCE_YOUR_CALM.code(),
             Unpooled.copiedBuffer("too_many_pings", StandardCharsets.US_ASCII),
             connection.context().newPromise());

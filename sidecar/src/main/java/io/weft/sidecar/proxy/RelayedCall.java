@@ -242,7 +242,8 @@ final class RelayedCall implements UpstreamConnection.Stream {
       return;
     }
     failFromUpstream(statusOfReset(errorCode).withDescription(
-        "the upstream " + picked.describe() + " reset the stream (HTTP/2 error " + errorCode + ")"));
+        "the upstream " + picked.describe() + " reset the stream (HTTP/2 error " + errorCode
+            + ")"));
   }
 
   @Override

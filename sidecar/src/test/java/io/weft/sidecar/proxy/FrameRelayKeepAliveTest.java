@@ -90,7 +90,8 @@ class FrameRelayKeepAliveTest {
       }
       List<Frame> frames = readUntilClosed(socket);
 
-      Frame goAway = frames.stream().filter(frame -> frame.type == GOAWAY).findFirst().orElseThrow();
+      Frame goAway =
+          frames.stream().filter(frame -> frame.type == GOAWAY).findFirst().orElseThrow();
       ByteBuffer payload = ByteBuffer.wrap(goAway.payload);
       payload.getInt();
       assertThat(payload.getInt() & 0xffffffffL).isEqualTo(ENHANCE_YOUR_CALM);

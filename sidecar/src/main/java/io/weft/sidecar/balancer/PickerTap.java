@@ -2,7 +2,6 @@ package io.weft.sidecar.balancer;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.ConnectivityState;
 import io.grpc.LoadBalancer.SubchannelPicker;
 import io.grpc.NameResolver;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ public final class PickerTap {
 
   private final Object lock = new Object();
   private volatile SubchannelPicker picker;
-  private volatile ConnectivityState state = ConnectivityState.IDLE;
   private List<Runnable> waiters = new ArrayList<>();
   private Runnable connect = () -> {};
 
@@ -43,11 +41,6 @@ public final class PickerTap {
    */
   public SubchannelPicker picker() {
     return picker;
-  }
-
-  /** The channel's state as the balancer last published it. */
-  public ConnectivityState state() {
-    return state;
   }
 
   /** Asks the channel to start its balancer if it is idle. */
@@ -75,13 +68,12 @@ public final class PickerTap {
   }
 
   /**
-   * Publishes the balancer's new state and picker, and runs the waiters; the {@code
-   * weft_picker_tap} balancer calls it in the channel's synchronization context.
+   * Publishes the balancer's new picker, and runs the waiters; the {@code weft_picker_tap}
+   * balancer calls it in the channel's synchronization context.
    */
-  public void publish(ConnectivityState newState, SubchannelPicker newPicker) {
+  public void publish(SubchannelPicker newPicker) {
     List<Runnable> woken;
     synchronized (lock) {
-      state = requireNonNull(newState, "newState");
       picker = requireNonNull(newPicker, "newPicker");
       woken = waiters;
       waiters = new ArrayList<>();
@@ -93,7 +85,6 @@ public final class PickerTap {
   void balancerStopped() {
     synchronized (lock) {
       picker = null;
-      state = ConnectivityState.IDLE;
     }
   }
 }

@@ -27,7 +27,7 @@ final class PickerTapLoadBalancer extends LoadBalancer {
       @Override
       public void updateBalancingState(ConnectivityState state, SubchannelPicker picker) {
         if (tap != null) {
-          tap.publish(state, picker);
+          tap.publish(picker);
         }
         helper.updateBalancingState(state, picker);
       }

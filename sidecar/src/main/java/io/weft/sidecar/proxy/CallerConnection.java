@@ -34,11 +34,6 @@ final class CallerConnection extends FrameConnection {
     this.keepAlive = keepAlive.new Connection(this);
   }
 
-  /** Calls in progress. */
-  int activeCalls() {
-    return calls.size();
-  }
-
   /** Forgets the call of stream {@code id}: it has ended. */
   void forget(int id) {
     calls.remove(id);

@@ -73,10 +73,6 @@ final class UpstreamConnection extends FrameConnection {
     this.ready = loop.newPromise();
   }
 
-  InetSocketAddress address() {
-    return address;
-  }
-
   /**
    * Completes once the connection is established and its preface sent, or fails when it cannot
    * be; listeners run on the connection's event loop.
@@ -89,11 +85,6 @@ final class UpstreamConnection extends FrameConnection {
   boolean acceptsStreams() {
     return !goingAway && context() != null && context().channel().isOpen()
         && connection().local().lastStreamCreated() < LAST_STREAM_ID;
-  }
-
-  /** Streams in progress. */
-  int activeStreams() {
-    return streams.size();
   }
 
   /** Reserves the next stream id for {@code stream}; {@link #sendHeaders} opens it. */

@@ -3,7 +3,6 @@ package io.weft.sidecar.balancer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.LoadBalancer.FixedResultPicker;
@@ -38,18 +37,17 @@ class PickerTapTest {
     tap.whenChangedFrom(null, woken::incrementAndGet);
     assertThat(woken.get()).isZero();
 
-    tap.publish(ConnectivityState.CONNECTING, NO_RESULT);
-    tap.publish(ConnectivityState.READY, FAILING);
+    tap.publish(NO_RESULT);
+    tap.publish(FAILING);
 
     assertThat(woken.get()).isEqualTo(1);
     assertThat(tap.picker()).isSameAs(FAILING);
-    assertThat(tap.state()).isEqualTo(ConnectivityState.READY);
   }
 
   @Test
   void waiter_runsAtOnce_whenThePickerItSawIsGone() {
     PickerTap tap = new PickerTap();
-    tap.publish(ConnectivityState.READY, FAILING);
+    tap.publish(FAILING);
     AtomicInteger woken = new AtomicInteger();
 
     tap.whenChangedFrom(NO_RESULT, woken::incrementAndGet);
@@ -62,13 +60,12 @@ class PickerTapTest {
     PickerTap tap = new PickerTap();
     AtomicInteger requests = new AtomicInteger();
     tap.connectWith(requests::incrementAndGet);
-    tap.publish(ConnectivityState.READY, FAILING);
+    tap.publish(FAILING);
 
     tap.balancerStopped();
     tap.requestConnection();
 
     assertThat(tap.picker()).isNull();
-    assertThat(tap.state()).isEqualTo(ConnectivityState.IDLE);
     assertThat(requests.get()).isEqualTo(1);
   }
 
@@ -120,7 +117,8 @@ class PickerTapTest {
       tap.requestConnection();
 
       await().atMost(Duration.ofSeconds(20))
-          .until(() -> tap.state() == ConnectivityState.READY && tap.picker() != null);
+          .until(() -> tap.picker() != null
+              && tap.picker().pickSubchannel(new PickArgs()).getSubchannel() != null);
       channel.shutdownNow();
       await().atMost(Duration.ofSeconds(20)).until(() -> tap.picker() == null);
     } finally {

@@ -10,7 +10,6 @@ import com.google.common.base.Ticker;
 import com.google.protobuf.ByteString;
 import io.grpc.Attributes;
 import io.grpc.ClientStreamTracer;
-import io.grpc.ConnectivityState;
 import io.grpc.LoadBalancer.FixedResultPicker;
 import io.grpc.LoadBalancer.PickResult;
 import io.grpc.LoadBalancer.PickSubchannelArgs;
@@ -145,7 +144,7 @@ class FrameRelayPickingTest {
     await().atMost(WAIT).until(() -> connectionRequests.get() == 1);
     assertThat(responses.status.get()).isNull();
 
-    tap.publish(ConnectivityState.READY, picking(echoTarget()));
+    tap.publish(picking(echoTarget()));
 
     assertThat(responses.awaitDone()).isEqualTo(Status.Code.OK);
     assertThat(echo.service.callsStarted.get()).isEqualTo(1);
@@ -153,20 +152,20 @@ class FrameRelayPickingTest {
 
   @Test
   void call_isHeldWhileThePickerHasNoResult_andGoesOnWithTheNextPicker() {
-    tap.publish(ConnectivityState.CONNECTING, new FixedResultPicker(PickResult.withNoResult()));
+    tap.publish(new FixedResultPicker(PickResult.withNoResult()));
     StreamRecorder responses = new StreamRecorder();
     EchoGrpc.newStub(client).unary(request("held").build(), responses);
     await().during(Duration.ofMillis(300)).atMost(WAIT)
         .until(() -> responses.status.get() == null);
 
-    tap.publish(ConnectivityState.READY, picking(echoTarget()));
+    tap.publish(picking(echoTarget()));
 
     assertThat(responses.awaitDone()).isEqualTo(Status.Code.OK);
   }
 
   @Test
   void pickError_failsTheCallWithTheBalancersStatus() {
-    tap.publish(ConnectivityState.TRANSIENT_FAILURE, new FixedResultPicker(PickResult.withError(
+    tap.publish(new FixedResultPicker(PickResult.withError(
         Status.UNAVAILABLE.withDescription("echo: no pickable endpoint"))));
 
     StatusRuntimeException error = catchThrowableOfType(
@@ -178,7 +177,7 @@ class FrameRelayPickingTest {
 
   @Test
   void refusedStream_isReplayedOnTheNextPick_andTheTracersSeeBothAttempts() {
-    tap.publish(ConnectivityState.READY, picking(refusingTarget(), echoTarget()));
+    tap.publish(picking(refusingTarget(), echoTarget()));
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
 
@@ -198,7 +197,7 @@ class FrameRelayPickingTest {
 
   @Test
   void connectionFailure_isRetriedOnTheNextPick() throws IOException {
-    tap.publish(ConnectivityState.READY, picking(deadTarget(), echoTarget()));
+    tap.publish(picking(deadTarget(), echoTarget()));
 
     assertThat(blocking.unary(request("elsewhere").build()).getMessage()).isEqualTo("elsewhere");
     assertThat(echo.service.callsStarted.get()).isEqualTo(1);
@@ -206,7 +205,7 @@ class FrameRelayPickingTest {
 
   @Test
   void streamRefusedEverywhere_failsUnavailable_afterTheTransparentRetries() {
-    tap.publish(ConnectivityState.READY, picking(refusingTarget()));
+    tap.publish(picking(refusingTarget()));
 
     StatusRuntimeException error = catchThrowableOfType(
         StatusRuntimeException.class, () -> blocking.unary(request("x").build()));
@@ -220,7 +219,7 @@ class FrameRelayPickingTest {
 
   @Test
   void requestTooLargeToReplay_failsUnavailable_whenTheStreamIsRefused() {
-    tap.publish(ConnectivityState.READY, picking(refusingTarget(), echoTarget()));
+    tap.publish(picking(refusingTarget(), echoTarget()));
     ByteString payload = ByteString.copyFrom(new byte[RelayedCall.REPLAY_LIMIT + 1]);
 
     StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class,
@@ -245,7 +244,7 @@ class FrameRelayPickingTest {
   @Test
   void serviceRequestTimeout_reachesTheUpstreamAsItsDeadline() {
     requestTimeout.set(Duration.ofSeconds(30));
-    tap.publish(ConnectivityState.READY, picking(echoTarget()));
+    tap.publish(picking(echoTarget()));
 
     long remaining = blocking.unary(request("d").build()).getDeadlineRemainingMillis();
 

@@ -207,7 +207,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
     if (!responseStarted) {
       data.release();
       from.consumed(fromStream, bytes);
-      failFromUpstream(Status.INTERNAL.withDescription(
+      fail(Status.INTERNAL.withDescription(
           "the upstream " + picked.describe() + " sent DATA before response headers"));
       return;
     }

@@ -69,7 +69,7 @@ class FrameRelayPickingTest {
   private final List<String> tracerEvents = new CopyOnWriteArrayList<>();
   private ScheduledExecutorService scheduler;
   private EchoUpstream echo;
-  private RefusingUpstream refusing;
+  private MisbehavingUpstream refusing;
   private OutboundProxy proxy;
   private ManagedChannel client;
   private EchoGrpc.EchoBlockingStub blocking;
@@ -78,7 +78,7 @@ class FrameRelayPickingTest {
   void setUp() throws Exception {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     echo = new EchoUpstream("echo", "echo-7");
-    refusing = new RefusingUpstream();
+    refusing = new MisbehavingUpstream();
     source.setRoute("weft.test.proxy.Echo", "echo");
     tap.connectWith(connectionRequests::incrementAndGet);
     UpstreamPickers pickers = new UpstreamPickers() {
@@ -249,6 +249,22 @@ class FrameRelayPickingTest {
     long remaining = blocking.unary(request("d").build()).getDeadlineRemainingMillis();
 
     assertThat(remaining).isBetween(20_000L, 30_000L);
+  }
+
+  @Test
+  void upstreamSendingDataBeforeHeaders_failsTheCallInternal_andIsReset() throws Exception {
+    try (MisbehavingUpstream broken =
+        new MisbehavingUpstream(MisbehavingUpstream.Misbehaviour.DATA_BEFORE_HEADERS)) {
+      tap.publish(picking(new Target("broken-1", broken.address())));
+
+      StatusRuntimeException error = catchThrowableOfType(
+          StatusRuntimeException.class, () -> blocking.unary(request("x").build()));
+
+      assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+      assertThat(error.getStatus().getDescription())
+          .isEqualTo("the upstream echo/broken-1 sent DATA before response headers");
+      await().atMost(WAIT).until(() -> broken.resetsReceived.get() == 1);
+    }
   }
 
   private record Target(String instance, InetSocketAddress address) {}

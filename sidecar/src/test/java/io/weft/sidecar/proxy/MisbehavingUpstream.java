@@ -2,6 +2,7 @@ package io.weft.sidecar.proxy;
 
 import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
@@ -18,17 +19,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An HTTP/2 server on loopback that refuses every stream (RST_STREAM REFUSED_STREAM), as a server
- * at its stream limit or shutting down does: the stream was not processed, so a client may send it
- * elsewhere.
+ * An HTTP/2 server on loopback that answers every stream wrongly, as the test chooses: {@link
+ * Misbehaviour#REFUSE} resets it with REFUSED_STREAM, as a server at its stream limit or shutting
+ * down does (the stream was not processed, so a client may send it elsewhere); {@link
+ * Misbehaviour#DATA_BEFORE_HEADERS} sends a DATA frame before any response headers, which HTTP/2
+ * forbids. Counts the streams it saw and the resets it received.
  */
-final class RefusingUpstream implements AutoCloseable {
+final class MisbehavingUpstream implements AutoCloseable {
+
+  /** What the server does with each stream. */
+  enum Misbehaviour { REFUSE, DATA_BEFORE_HEADERS }
 
   final AtomicInteger refused = new AtomicInteger();
+  final AtomicInteger resetsReceived = new AtomicInteger();
   private final EventLoopGroup loop = new NioEventLoopGroup(1);
   private final Channel server;
 
-  RefusingUpstream() throws InterruptedException {
+  MisbehavingUpstream() throws InterruptedException {
+    this(Misbehaviour.REFUSE);
+  }
+
+  MisbehavingUpstream(Misbehaviour misbehaviour) throws InterruptedException {
     server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<>() {
           @Override
@@ -40,8 +51,14 @@ final class RefusingUpstream implements AutoCloseable {
                   public void onHeadersRead(ChannelHandlerContext ctx, int streamId,
                       Http2Headers headers, int padding, boolean endOfStream) {
                     refused.incrementAndGet();
-                    handler[0].encoder().writeRstStream(ctx, streamId,
-                        Http2Error.REFUSED_STREAM.code(), ctx.newPromise());
+                    if (misbehaviour == Misbehaviour.REFUSE) {
+                      handler[0].encoder().writeRstStream(ctx, streamId,
+                          Http2Error.REFUSED_STREAM.code(), ctx.newPromise());
+                    } else {
+                      handler[0].encoder().writeData(ctx, streamId,
+                          Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 0, 0}), 0, false,
+                          ctx.newPromise());
+                    }
                     ctx.flush();
                   }
 
@@ -50,6 +67,12 @@ final class RefusingUpstream implements AutoCloseable {
                       Http2Headers headers, int streamDependency, short weight,
                       boolean exclusive, int padding, boolean endOfStream) {
                     onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+                  }
+
+                  @Override
+                  public void onRstStreamRead(ChannelHandlerContext ctx, int streamId,
+                      long errorCode) {
+                    resetsReceived.incrementAndGet();
                   }
 
                   @Override

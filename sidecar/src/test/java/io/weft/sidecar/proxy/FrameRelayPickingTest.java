@@ -187,7 +187,7 @@ class FrameRelayPickingTest {
         .getMessage();
 
     assertThat(message).isEqualTo("again");
-    assertThat(refusing.refused.get()).isEqualTo(1);
+    assertThat(refusing.streamsSeen.get()).isEqualTo(1);
     assertThat(headers.get().get(ForwardedMetadata.UPSTREAM)).isEqualTo("echo/echo-7");
     await().atMost(WAIT).until(() -> tracerEvents.size() == 4);
     assertThat(tracerEvents).containsExactly(
@@ -214,7 +214,7 @@ class FrameRelayPickingTest {
     assertThat(error.getStatus().getDescription())
         .contains("echo/refusing-1 refused the stream")
         .contains("after " + (RelayedCall.MAX_TRANSPARENT_RETRIES + 1) + " attempts");
-    assertThat(refusing.refused.get()).isEqualTo(RelayedCall.MAX_TRANSPARENT_RETRIES + 1);
+    assertThat(refusing.streamsSeen.get()).isEqualTo(RelayedCall.MAX_TRANSPARENT_RETRIES + 1);
   }
 
   @Test

@@ -30,7 +30,7 @@ final class MisbehavingUpstream implements AutoCloseable {
   /** What the server does with each stream. */
   enum Misbehaviour { REFUSE, DATA_BEFORE_HEADERS }
 
-  final AtomicInteger refused = new AtomicInteger();
+  final AtomicInteger streamsSeen = new AtomicInteger();
   final AtomicInteger resetsReceived = new AtomicInteger();
   private final EventLoopGroup loop = new NioEventLoopGroup(1);
   private final Channel server;
@@ -50,7 +50,7 @@ final class MisbehavingUpstream implements AutoCloseable {
                   @Override
                   public void onHeadersRead(ChannelHandlerContext ctx, int streamId,
                       Http2Headers headers, int padding, boolean endOfStream) {
-                    refused.incrementAndGet();
+                    streamsSeen.incrementAndGet();
                     if (misbehaviour == Misbehaviour.REFUSE) {
                       handler[0].encoder().writeRstStream(ctx, streamId,
                           Http2Error.REFUSED_STREAM.code(), ctx.newPromise());

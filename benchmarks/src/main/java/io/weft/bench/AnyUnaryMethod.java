@@ -7,10 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.weft.sidecar.proxy.ByteArrayMarshaller;
 
 /**
  * A fallback registry for the benchmark's grpc-java relays: every method name is a unary method
@@ -18,23 +15,6 @@ import java.io.UncheckedIOException;
  * to a {@link Relay} (a call without a request message ends INTERNAL).
  */
 final class AnyUnaryMethod extends HandlerRegistry {
-
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
 
   /** What a relay does with a caller's unary call once its request is in. */
   interface Relay {
@@ -68,7 +48,8 @@ final class AnyUnaryMethod extends HandlerRegistry {
 
   @Override
   public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
-    MethodDescriptor<byte[], byte[]> method = MethodDescriptor.newBuilder(BYTES, BYTES)
+    MethodDescriptor<byte[], byte[]> method = MethodDescriptor
+        .newBuilder(ByteArrayMarshaller.INSTANCE, ByteArrayMarshaller.INSTANCE)
         .setFullMethodName(methodName)
         .setType(MethodDescriptor.MethodType.UNARY)
         .build();

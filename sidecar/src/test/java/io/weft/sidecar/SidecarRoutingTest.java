@@ -12,10 +12,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
+import io.weft.sidecar.proxy.ByteArrayMarshaller;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -131,25 +129,7 @@ class SidecarRoutingTest {
       MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName("test.Nowhere/Call")
-          .setRequestMarshaller(Bytes.INSTANCE)
-          .setResponseMarshaller(Bytes.INSTANCE)
+          .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
+          .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
           .build();
-
-  private enum Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
 }

@@ -7,8 +7,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Passes messages as the bytes on the wire: the proxy never parses the app's messages. */
-enum ByteArrayMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+/**
+ * Passes messages as the bytes on the wire: the proxy never parses the app's messages. Public for
+ * code that handles any method as bytes too (the benchmark's relays, tests).
+ */
+public enum ByteArrayMarshaller implements MethodDescriptor.Marshaller<byte[]> {
   INSTANCE;
 
   @Override

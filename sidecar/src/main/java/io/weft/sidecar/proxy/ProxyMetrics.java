@@ -9,8 +9,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.util.List;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -56,7 +57,8 @@ public final class ProxyMetrics {
 
   private final MeterRegistry registry;
   private final Ticker ticker;
-  private final ConcurrentMap<List<String>, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<Direction, ConcurrentMap<String, AtomicInteger>> inFlight =
+      new EnumMap<>(Direction.class);
   private final ConcurrentMap<MeterKey, Meters> meters = new ConcurrentHashMap<>();
   private final Set<String> knownInstances = ConcurrentHashMap.newKeySet();
 
@@ -101,6 +103,9 @@ public final class ProxyMetrics {
   public ProxyMetrics(MeterRegistry registry, Ticker ticker) {
     this.registry = requireNonNull(registry, "registry");
     this.ticker = requireNonNull(ticker, "ticker");
+    for (Direction direction : Direction.values()) {
+      inFlight.put(direction, new ConcurrentHashMap<>());
+    }
   }
 
   /** The ticker's current reading, the start time of a call. */
@@ -120,13 +125,18 @@ public final class ProxyMetrics {
   }
 
   private AtomicInteger inFlightGauge(Direction direction, String service) {
-    return inFlight.computeIfAbsent(
-        List.of(direction.tag(), service),
+    ConcurrentMap<String, AtomicInteger> byService = inFlight.get(direction);
+    AtomicInteger known = byService.get(service);
+    if (known != null) {
+      return known;
+    }
+    return byService.computeIfAbsent(
+        service,
         key -> {
           AtomicInteger count = new AtomicInteger();
           Gauge.builder("weft_proxy_in_flight", count, AtomicInteger::get)
               .description("Calls in progress through the proxy")
-              .tags("direction", key.get(0), "service", key.get(1))
+              .tags("direction", direction.tag(), "service", key)
               .register(registry);
           return count;
         });
@@ -172,10 +182,14 @@ public final class ProxyMetrics {
         return;
       }
       gauge.decrementAndGet();
-      String instance =
-          boundedInstance(service, pickedInstance != null ? pickedInstance : defaultInstance);
-      Meters callMeters =
-          meters.computeIfAbsent(new MeterKey(direction, service, instance), Meters::new);
+      String tagged = pickedInstance != null ? pickedInstance : defaultInstance;
+      // A key already in the map has a known instance: no bound to check on the common path.
+      Meters callMeters = meters.get(new MeterKey(direction, service, tagged));
+      if (callMeters == null) {
+        String instance = boundedInstance(service, tagged);
+        callMeters =
+            meters.computeIfAbsent(new MeterKey(direction, service, instance), Meters::new);
+      }
       callMeters.requests(code).increment();
       callMeters.duration.record(ticker.read() - startNanos, TimeUnit.NANOSECONDS);
     }

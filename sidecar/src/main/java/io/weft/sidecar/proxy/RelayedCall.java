@@ -130,18 +130,14 @@ final class RelayedCall implements UpstreamConnection.Stream {
 
   /** A DATA frame from the caller; the call owns {@code data}. */
   void callerData(ByteBuf data, boolean endOfStream) {
-    int bytes = data.readableBytes();
     if (ended) {
-      data.release();
-      caller.consumed(callerStream, bytes);
+      drop(data, caller, callerStream);
       return;
     }
     long oversized = requestGuard.oversizedIn(data);
     if (oversized >= 0) {
-      data.release();
-      caller.consumed(callerStream, bytes);
-      fail(Status.RESOURCE_EXHAUSTED.withDescription(String.format(
-          "gRPC message exceeds maximum size %d: %d", relay.maxMessageSize(), oversized)));
+      drop(data, caller, callerStream);
+      fail(tooLarge(oversized));
       return;
     }
     Chunk chunk = new Chunk(data, endOfStream, false);
@@ -200,23 +196,19 @@ final class RelayedCall implements UpstreamConnection.Stream {
     UpstreamConnection from = upstream;
     int fromStream = upstreamStream;
     if (ended) {
-      data.release();
-      from.consumed(fromStream, bytes);
+      drop(data, from, fromStream);
       return;
     }
     if (!responseStarted) {
-      data.release();
-      from.consumed(fromStream, bytes);
+      drop(data, from, fromStream);
       fail(Status.INTERNAL.withDescription(
           "the upstream " + picked.describe() + " sent DATA before response headers"));
       return;
     }
     long oversized = responseGuard.oversizedIn(data);
     if (oversized >= 0) {
-      data.release();
-      from.consumed(fromStream, bytes);
-      fail(Status.RESOURCE_EXHAUSTED.withDescription(String.format(
-          "gRPC message exceeds maximum size %d: %d", relay.maxMessageSize(), oversized)));
+      drop(data, from, fromStream);
+      fail(tooLarge(oversized));
       return;
     }
     caller.writeData(callerStream, data, endOfStream).addListener(done -> {
@@ -458,10 +450,10 @@ final class RelayedCall implements UpstreamConnection.Stream {
       deadlineTimer.cancel(false);
     }
     for (Chunk left = unsent.poll(); left != null; left = unsent.poll()) {
-      int bytes = left.data.readableBytes();
-      left.data.release();
-      if (!left.credited) {
-        caller.consumed(callerStream, bytes);
+      if (left.credited) {
+        left.data.release();
+      } else {
+        drop(left.data, caller, callerStream);
       }
     }
     forgetReplay();
@@ -487,6 +479,18 @@ final class RelayedCall implements UpstreamConnection.Stream {
       kept.data.release();
     }
     replayBytes = 0;
+  }
+
+  /** Discards a DATA frame the call will not pass on, crediting its bytes back to the sender. */
+  private static void drop(ByteBuf data, FrameConnection from, int stream) {
+    int bytes = data.readableBytes();
+    data.release();
+    from.consumed(stream, bytes);
+  }
+
+  private Status tooLarge(long length) {
+    return Status.RESOURCE_EXHAUSTED.withDescription(String.format(
+        "gRPC message exceeds maximum size %d: %d", relay.maxMessageSize(), length));
   }
 
   private void onLoop(Runnable task) {

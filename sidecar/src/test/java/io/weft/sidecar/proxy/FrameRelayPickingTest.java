@@ -26,6 +26,7 @@ import io.weft.sidecar.balancer.PickerTap;
 import io.weft.sidecar.proxy.ForwardingContractTest.StreamRecorder;
 import io.weft.sidecar.proxy.echo.EchoGrpc;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -132,7 +133,7 @@ class FrameRelayPickingTest {
   }
 
   private static Target deadTarget() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return new Target("dead-1", new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
     }
   }

@@ -21,6 +21,13 @@ final class ServiceProcess implements AutoCloseable {
   static final List<String> SIDECAR_JVM =
       List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xss512k");
 
+  /**
+   * JVM options of the benchmark's relay floors: a sidecar's, with Netty's buffer leak detection
+   * off as {@code SidecarMain} turns it off, so that floors and sidecar compare like for like.
+   */
+  static final List<String> FLOOR_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m",
+      "-Xss512k", "-Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled");
+
   private final JavaProcess process;
   private final Matcher ready;
 

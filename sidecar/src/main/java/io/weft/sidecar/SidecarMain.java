@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  * sidecar <service>/<instance-id> ready to serve: outbound=<host>:<port>
  * inbound=<host>:<port>|none admin=<host>:<port>} on standard output, and on SIGTERM or SIGINT
  * drains, stops and exits 0. Exit code 2 for a bad flag (the message names it), 1 when a port
- * cannot be bound.
+ * cannot be bound. Netty's buffer leak detection is off in the process unless its level is set
+ * ({@link NettyLeakDetection}).
  */
 @Command(
     name = "weft-sidecar",
@@ -70,6 +71,7 @@ public final class SidecarMain implements Callable<Integer> {
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
+    NettyLeakDetection.disableUnlessConfigured(System::getProperty);
     System.exit(commandLine(System::getenv).execute(args));
   }
 

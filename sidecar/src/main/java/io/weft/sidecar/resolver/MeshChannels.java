@@ -6,6 +6,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.weft.common.MeshNames;
 import io.weft.sidecar.balancer.ClusterStats;
 import io.weft.sidecar.balancer.MeshServiceConfig;
 import io.weft.sidecar.discovery.EndpointSource;
@@ -91,7 +92,7 @@ public final class MeshChannels {
   public ManagedChannelBuilder<?> newChannelBuilder(String service, MeshServiceConfig config) {
     requireNonNull(service, "service");
     requireNonNull(config, "config");
-    if (!MeshNameResolverProvider.isServiceName(service)) {
+    if (!MeshNames.isServiceName(service)) {
       throw new IllegalArgumentException("service: \"" + service
           + "\" (expected: a DNS-1123 label, 1..63 characters of [a-z0-9-])");
     }

@@ -4,10 +4,10 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.Status;
+import io.weft.common.MeshNames;
 import io.weft.sidecar.balancer.ClusterStats;
 import io.weft.sidecar.discovery.EndpointSource;
 import java.net.URI;
-import java.util.regex.Pattern;
 
 /**
  * Registers the {@code mesh} scheme (through {@code
@@ -32,9 +32,6 @@ public final class MeshNameResolverProvider extends NameResolverProvider {
   public static final NameResolver.Args.Key<ClusterStats> CLUSTER_STATS =
       NameResolver.Args.Key.create("weft.mesh.cluster-stats");
 
-  /** A mesh service name: a DNS-1123 label. */
-  private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-
   private static final String INVALID_AUTHORITY = "invalid.mesh";
 
   @Override
@@ -47,7 +44,7 @@ public final class MeshNameResolverProvider extends NameResolverProvider {
     if (!isNullOrEmpty(targetUri.getRawAuthority())
         || targetUri.getRawQuery() != null
         || targetUri.getRawFragment() != null
-        || !isServiceName(service)) {
+        || !MeshNames.isServiceName(service)) {
       return new FailingNameResolver(INVALID_AUTHORITY, Status.UNAVAILABLE.withDescription(
           "target: \"" + targetUri + "\" (expected: mesh:///<service>, where <service> is a"
               + " DNS-1123 label: 1..63 characters of [a-z0-9-], starting and ending with a"
@@ -82,11 +79,6 @@ public final class MeshNameResolverProvider extends NameResolverProvider {
   @Override
   protected int priority() {
     return 4;
-  }
-
-  /** Whether the name is a mesh service name (a DNS-1123 label). */
-  static boolean isServiceName(String name) {
-    return SERVICE_NAME.matcher(name).matches();
   }
 
   private static boolean isNullOrEmpty(String value) {

@@ -13,7 +13,10 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Stream;
+import java.io.IOException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP/2 connection of the frame relay, caller's or upstream's: writes frames on its streams,
@@ -21,6 +24,8 @@ import java.util.function.Consumer;
  * bytes of a stream once they have been passed on.
  */
 abstract class FrameConnection extends Http2ConnectionHandler {
+
+  private static final Logger logger = LoggerFactory.getLogger(FrameConnection.class);
 
   private ChannelHandlerContext context;
   private boolean written;
@@ -73,6 +78,22 @@ abstract class FrameConnection extends Http2ConnectionHandler {
       Flusher.current().end();
     }
     super.channelInactive(ctx);
+  }
+
+  /**
+   * A socket error (such as the peer resetting the connection) ends the connection, which Netty
+   * closes; its calls hear of it from {@link #channelInactive}. Logged at DEBUG: a peer going away
+   * is not an operator's event.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (cause instanceof IOException) {
+      logger.debug("relay connection {} -> {} failed: {}", ctx.channel().localAddress(),
+          ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+      return;
+    }
+    super.exceptionCaught(ctx, cause);
   }
 
   /** Writes HEADERS on {@code streamId}. */

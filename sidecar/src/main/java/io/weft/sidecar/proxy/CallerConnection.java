@@ -45,7 +45,17 @@ final class CallerConnection extends FrameConnection {
    * after a complete response).
    */
   void endStream(int id, Http2Headers trailers) {
-    writeHeaders(id, trailers, true).addListener(done -> stopReadingAfterEnd(id));
+    boolean requestOpen = requestOpen(id);
+    ChannelFuture written = writeHeaders(id, trailers, true);
+    if (requestOpen) {
+      written.addListener(done -> stopReadingAfterEnd(id));
+    }
+  }
+
+  /** Whether the app may still send on stream {@code id}: it has not ended its request. */
+  boolean requestOpen(int id) {
+    Http2Stream stream = connection().stream(id);
+    return stream != null && stream.state() == Http2Stream.State.OPEN;
   }
 
   /** After the response of stream {@code id} ended: stops the app's request if it goes on. */

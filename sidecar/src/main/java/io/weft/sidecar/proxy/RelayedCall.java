@@ -177,7 +177,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
     if (ended) {
       return;
     }
-    forgetReplay();
+    stopReplaying();
     boolean first = !responseStarted;
     responseStarted = true;
     Http2Headers forwarded = RelayHeaders.response(headers, first ? picked.describe() : null);
@@ -211,9 +211,10 @@ final class RelayedCall implements UpstreamConnection.Stream {
       fail(tooLarge(oversized));
       return;
     }
+    boolean stopRequestAfter = endOfStream && caller.requestOpen(callerStream);
     caller.writeData(callerStream, data, endOfStream).addListener(done -> {
       from.consumed(fromStream, bytes);
-      if (endOfStream) {
+      if (stopRequestAfter) {
         caller.stopReadingAfterEnd(callerStream);
       }
     });
@@ -456,9 +457,17 @@ final class RelayedCall implements UpstreamConnection.Stream {
         drop(left.data, caller, callerStream);
       }
     }
+    caller.forget(callerStream);
+    Flusher.current().afterFlush(() -> recordEnd(status));
+  }
+
+  /**
+   * What is left once the call's last frames are flushed: the kept request bytes released, the
+   * balancer's stream tracer and the metrics told how the call ended.
+   */
+  private void recordEnd(Status status) {
     forgetReplay();
     closeTracer(status);
-    caller.forget(callerStream);
     if (metrics == null) {
       metrics = relay.metrics().start(
           Direction.OUTBOUND, ProxyMetrics.NONE, ProxyMetrics.NONE, startNanos);
@@ -470,6 +479,16 @@ final class RelayedCall implements UpstreamConnection.Stream {
     if (tracer != null) {
       tracer.streamClosed(status);
       tracer = null;
+    }
+  }
+
+  /** The upstream answered: the request is no longer replayed; its kept bytes go after a flush. */
+  private void stopReplaying() {
+    if (replayable) {
+      replayable = false;
+      if (!replay.isEmpty()) {
+        Flusher.current().afterFlush(this::forgetReplay);
+      }
     }
   }
 

@@ -49,6 +49,8 @@ final class ProxyBench implements Callable<Integer> {
   private static final String NETTY_RELAY = "io.weft.bench.NettyFrameRelay";
   private static final String NETTY_RELAY_PATH =
       "Netty frame relay, no grpc-java (floor, see NettyFrameRelay)";
+  private static final String NGINX_PATH = "nginx grpc_pass";
+  private static final String WEFT_PATH = "weft sidecar (outbound only)";
   private static final String SIDECAR_READY =
       "ready to serve: outbound=[^ ]+:(\\d+) inbound=\\S+ admin=[^ ]+:(\\d+)";
 
@@ -64,6 +66,10 @@ final class ProxyBench implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3",
       description = "Latency runs per path, interleaved across paths and pooled.")
   int rounds;
+
+  @Option(names = "--rewarm-seconds", defaultValue = "5",
+      description = "Unmeasured seconds each path is called again right before each of its rounds.")
+  int rewarmSeconds;
 
   @Option(names = "--throughput-seconds", defaultValue = "15", description = "Seconds per h2load run.")
   int throughputSeconds;
@@ -95,11 +101,11 @@ final class ProxyBench implements Callable<Integer> {
             "--advertise-address", "127.0.0.1"));
         ServiceProcess client = sidecar("sidecar-client", cp, List.of("--service", "bench-client"));
         NginxProcess nginx = NginxProcess.start(greeter.port(1), nginxWorkers);
-        ServiceProcess bareRelay = ServiceProcess.start("bare-relay", ServiceProcess.SIDECAR_JVM,
+        ServiceProcess bareRelay = ServiceProcess.start("bare-relay", ServiceProcess.FLOOR_JVM,
             BARE_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$");
-        ServiceProcess frameRelay = ServiceProcess.start("frame-relay", ServiceProcess.SIDECAR_JVM,
+        ServiceProcess frameRelay = ServiceProcess.start("frame-relay", ServiceProcess.FLOOR_JVM,
             FRAME_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$");
-        ServiceProcess nettyRelay = ServiceProcess.start("netty-relay", ServiceProcess.SIDECAR_JVM,
+        ServiceProcess nettyRelay = ServiceProcess.start("netty-relay", ServiceProcess.FLOOR_JVM,
             NETTY_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$")) {
       int outbound = client.port(1);
       awaitServing(outbound, "greeter");
@@ -112,11 +118,11 @@ final class ProxyBench implements Callable<Integer> {
 
       Map<String, Target> targets = new LinkedHashMap<>();
       targets.put("direct", new Target(greeter.port(1), null));
-      targets.put("nginx grpc_pass", new Target(nginx.port(), null));
+      targets.put(NGINX_PATH, new Target(nginx.port(), null));
       targets.put(BARE_RELAY_PATH, new Target(bareRelay.port(1), null));
       targets.put(FRAME_RELAY_PATH, new Target(frameRelay.port(1), null));
       targets.put(NETTY_RELAY_PATH, new Target(nettyRelay.port(1), null));
-      targets.put("weft sidecar (outbound only)", new Target(outbound, "greeter"));
+      targets.put(WEFT_PATH, new Target(outbound, "greeter"));
       targets.put("weft mesh path (outbound + inbound)", new Target(outbound, "greeter-inbound"));
 
       for (Target target : targets.values()) {
@@ -129,7 +135,7 @@ final class ProxyBench implements Callable<Integer> {
       for (int round = 0; round < rounds; round++) {
         for (Map.Entry<String, Target> target : targets.entrySet()) {
           LatencyProbe.Result result = LatencyProbe.run(target.getValue().port,
-              target.getValue().authority, rate, Duration.ofSeconds(5),
+              target.getValue().authority, rate, Duration.ofSeconds(rewarmSeconds),
               Duration.ofSeconds(latencySeconds));
           latency.merge(target.getKey(), result, LatencyProbe.Result::plus);
           roundP50s.computeIfAbsent(target.getKey(), k -> new ArrayList<>())
@@ -206,17 +212,19 @@ final class ProxyBench implements Callable<Integer> {
       long idleRss, long loadedRss, long nginxRss) throws IOException {
     System.out.println("machine: " + machine());
     System.out.println("sidecar JVM options: " + ServiceProcess.SIDECAR_JVM + " " + sidecarJvmOptions);
+    System.out.println("floor JVM options: " + ServiceProcess.FLOOR_JVM);
     System.out.printf(Locale.ROOT, "latency: open loop at %d calls/s, %d interleaved rounds of %d s"
-        + " per path, pooled (every path first warmed %d s, then again 5 s before each round); "
+        + " per path, pooled (every path first warmed %d s, then again %d s before each round); "
         + "throughput: h2load -t 1 -c %d -m %d for %d s after 2 s warm-up%n",
-        rate, rounds, latencySeconds, WARMUP_SECONDS, connections, streams, throughputSeconds);
+        rate, rounds, latencySeconds, WARMUP_SECONDS, rewarmSeconds, connections, streams,
+        throughputSeconds);
     System.out.println();
     System.out.println("| path | p50 µs | p90 µs | p99 µs | max µs | added p50 vs direct | "
         + "p50 per round µs | errors | throughput req/s | vs direct | vs nginx |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     LatencyProbe.Result direct = latency.get("direct");
     double directRps = throughput.get("direct").requestsPerSecond();
-    double nginxRps = throughput.get("nginx grpc_pass").requestsPerSecond();
+    double nginxRps = throughput.get(NGINX_PATH).requestsPerSecond();
     for (String path : latency.keySet()) {
       LatencyProbe.Result l = latency.get(path);
       H2Load.Result t = throughput.get(path);
@@ -228,8 +236,33 @@ final class ProxyBench implements Callable<Integer> {
           t.requestsPerSecond(), t.requestsPerSecond() / directRps, t.requestsPerSecond() / nginxRps);
     }
     System.out.println();
+    for (String path : List.of(WEFT_PATH, NETTY_RELAY_PATH)) {
+      System.out.println(pairedWithNginx(path, roundP50s));
+    }
+    System.out.println();
     System.out.printf(Locale.ROOT, "client sidecar RSS: idle %d MiB, under load (max) %d MiB; "
         + "nginx RSS (master + workers) %d MiB%n", idleRss >> 20, loadedRss >> 20, nginxRss >> 20);
+  }
+
+  /**
+   * {@code path}'s p50 minus nginx's, round by round (the two ran one after the other in each
+   * round, so a slow spell of the machine weighs on both): the median difference and the rounds
+   * in which {@code path} was no slower.
+   */
+  private static String pairedWithNginx(String path, Map<String, List<Long>> roundP50s) {
+    List<Long> nginx = roundP50s.get(NGINX_PATH);
+    List<Long> other = roundP50s.get(path);
+    List<Long> differences = new ArrayList<>();
+    for (int round = 0; round < nginx.size(); round++) {
+      differences.add(other.get(round) - nginx.get(round));
+    }
+    List<Long> sorted = differences.stream().sorted().toList();
+    int n = sorted.size();
+    double median =
+        n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
+    long notSlower = differences.stream().filter(difference -> difference <= 0).count();
+    return String.format(Locale.ROOT, "%s minus nginx, p50 round by round: median %+.1f µs; "
+        + "no slower than nginx in %d of %d rounds", path, median, notSlower, n);
   }
 
   private static String machine() throws IOException {

@@ -48,9 +48,9 @@ final class RelayHeaders {
       return "method " + headers.method() + " is not supported (expected: POST)";
     }
     CharSequence path = headers.path();
-    if (path == null || path.length() < 4 || path.charAt(0) != '/'
-        || path.toString().indexOf('/', 1) < 2
-        || path.toString().indexOf('/', 1) == path.length() - 1) {
+    int slash = path == null ? -1 : AsciiString.indexOf(path, '/', 1);
+    if (path == null || path.length() < 4 || path.charAt(0) != '/' || slash < 2
+        || slash == path.length() - 1) {
       return "path " + path + " is not a gRPC method (expected: /<service>/<method>)";
     }
     CharSequence contentType = headers.get(CONTENT_TYPE);

@@ -41,6 +41,9 @@ final class UpstreamConnections {
     UpstreamConnection connection = byAddress.get(address);
     if (connection == null || connection.ready().isDone() && !connection.acceptsStreams()) {
       connection = open(address);
+    } else if (connection.ready().isSuccess()) {
+      ready.accept(connection);
+      return;
     }
     connection.ready().addListener((Future<UpstreamConnection> done) -> {
       if (done.isSuccess()) {

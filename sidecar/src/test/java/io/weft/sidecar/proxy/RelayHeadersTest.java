@@ -38,6 +38,8 @@ class RelayHeadersTest {
         .startsWith("path /nomethod is not a gRPC method");
     assertThat(RelayHeaders.requestError(grpcRequest().path("/svc/")))
         .startsWith("path /svc/ is not a gRPC method");
+    assertThat(RelayHeaders.requestError(grpcRequest().path("//method")))
+        .startsWith("path //method is not a gRPC method");
     assertThat(RelayHeaders.requestError(grpcRequest().set("content-type", "text/html")))
         .isEqualTo("content-type text/html is not supported (expected: application/grpc)");
   }

@@ -10,10 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,20 +43,35 @@ final class ProxyBench implements Callable<Integer> {
   private static final String GREETER = "io.weft.demo.DemoMain";
   private static final String SIDECAR = "io.weft.sidecar.SidecarMain";
   private static final String BARE_RELAY = "io.weft.bench.BareGrpcRelay";
-  private static final String BARE_RELAY_PATH = "grpc-java bare relay (floor, see BareGrpcRelay)";
   private static final String FRAME_RELAY = "io.weft.bench.FrameUpstreamRelay";
-  private static final String FRAME_RELAY_PATH =
-      "grpc-java server + Netty frames upstream (floor, see FrameUpstreamRelay)";
   private static final String NETTY_RELAY = "io.weft.bench.NettyFrameRelay";
-  private static final String NETTY_RELAY_PATH =
-      "Netty frame relay, no grpc-java (floor, see NettyFrameRelay)";
-  private static final String NGINX_PATH = "nginx grpc_pass";
-  private static final String WEFT_PATH = "weft sidecar (outbound only)";
   private static final String SIDECAR_READY =
       "ready to serve: outbound=[^ ]+:(\\d+) inbound=\\S+ admin=[^ ]+:(\\d+)";
 
   /** Seconds each path is called, unmeasured, before any measurement: every JIT is warm. */
   private static final int WARMUP_SECONDS = 10;
+
+  /** The ways a call reaches the greeter, in the report's order. */
+  enum Route {
+    direct("direct"),
+    nginx("nginx grpc_pass"),
+    bare("grpc-java bare relay (floor, see BareGrpcRelay)"),
+    frames("grpc-java server + Netty frames upstream (floor, see FrameUpstreamRelay)"),
+    netty("Netty frame relay, no grpc-java (floor, see NettyFrameRelay)"),
+    weft("weft sidecar (outbound only)"),
+    mesh("weft mesh path (outbound + inbound)");
+
+    final String label;
+
+    Route(String label) {
+      this.label = label;
+    }
+  }
+
+  @Option(names = "--paths", split = ",", defaultValue = "bare,frames,netty,weft,mesh",
+      description = "Paths measured besides the baselines direct and nginx, comma-separated. "
+          + "Valid: ${COMPLETION-CANDIDATES}.")
+  Set<Route> paths;
 
   @Option(names = "--rate", defaultValue = "1000", description = "Calls/s for the latency runs.")
   int rate;
@@ -64,11 +80,19 @@ final class ProxyBench implements Callable<Integer> {
   int latencySeconds;
 
   @Option(names = "--rounds", defaultValue = "3",
-      description = "Latency runs per path, interleaved across paths and pooled.")
+      description = "Latency rounds, each of every path; pooled, and compared round by round.")
   int rounds;
 
+  @Option(names = "--interleave", defaultValue = "calls",
+      description = "How a latency round shares the machine between the paths: calls (every path "
+          + "in turn, call by call, in a random order each turn, --rate calls/s in all) or paths "
+          + "(each path on its own at --rate, one after the other). Valid: "
+          + "${COMPLETION-CANDIDATES}.")
+  Interleave interleave;
+
   @Option(names = "--rewarm-seconds", defaultValue = "5",
-      description = "Unmeasured seconds each path is called again right before each of its rounds.")
+      description = "Unmeasured seconds of calls at the start of each round (of each path's "
+          + "part of it with --interleave paths).")
   int rewarmSeconds;
 
   @Option(names = "--throughput-seconds", defaultValue = "15", description = "Seconds per h2load run.")
@@ -116,43 +140,44 @@ final class ProxyBench implements Callable<Integer> {
       awaitServing(nettyRelay.port(1), null);
       long idleRss = client.residentBytes();
 
-      Map<String, Target> targets = new LinkedHashMap<>();
-      targets.put("direct", new Target(greeter.port(1), null));
-      targets.put(NGINX_PATH, new Target(nginx.port(), null));
-      targets.put(BARE_RELAY_PATH, new Target(bareRelay.port(1), null));
-      targets.put(FRAME_RELAY_PATH, new Target(frameRelay.port(1), null));
-      targets.put(NETTY_RELAY_PATH, new Target(nettyRelay.port(1), null));
-      targets.put(WEFT_PATH, new Target(outbound, "greeter"));
-      targets.put("weft mesh path (outbound + inbound)", new Target(outbound, "greeter-inbound"));
+      Map<Route, LatencyProbe.Target> all = new EnumMap<>(Route.class);
+      all.put(Route.direct, new LatencyProbe.Target(greeter.port(1), null));
+      all.put(Route.nginx, new LatencyProbe.Target(nginx.port(), null));
+      all.put(Route.bare, new LatencyProbe.Target(bareRelay.port(1), null));
+      all.put(Route.frames, new LatencyProbe.Target(frameRelay.port(1), null));
+      all.put(Route.netty, new LatencyProbe.Target(nettyRelay.port(1), null));
+      all.put(Route.weft, new LatencyProbe.Target(outbound, "greeter"));
+      all.put(Route.mesh, new LatencyProbe.Target(outbound, "greeter-inbound"));
+      Map<Route, LatencyProbe.Target> targets = new EnumMap<>(Route.class);
+      all.forEach((route, target) -> {
+        if (route == Route.direct || route == Route.nginx || paths.contains(route)) {
+          targets.put(route, target);
+        }
+      });
 
-      for (Target target : targets.values()) {
-        LatencyProbe.run(target.port, target.authority, rate, Duration.ofSeconds(WARMUP_SECONDS),
-            Duration.ofSeconds(1));
+      for (LatencyProbe.Target target : targets.values()) {
+        LatencyProbe.run(target, rate, Duration.ofSeconds(WARMUP_SECONDS), Duration.ofSeconds(1));
       }
       // Interleaved rounds, pooled: a slow spell of the machine weighs on every path alike.
-      Map<String, LatencyProbe.Result> latency = new LinkedHashMap<>();
-      Map<String, List<Long>> roundP50s = new LinkedHashMap<>();
+      Map<Route, LatencyProbe.Result> latency = new EnumMap<>(Route.class);
+      Map<Route, List<Long>> roundP50s = new EnumMap<>(Route.class);
       for (int round = 0; round < rounds; round++) {
-        for (Map.Entry<String, Target> target : targets.entrySet()) {
-          LatencyProbe.Result result = LatencyProbe.run(target.getValue().port,
-              target.getValue().authority, rate, Duration.ofSeconds(rewarmSeconds),
-              Duration.ofSeconds(latencySeconds));
-          latency.merge(target.getKey(), result, LatencyProbe.Result::plus);
-          roundP50s.computeIfAbsent(target.getKey(), k -> new ArrayList<>())
-              .add(Math.round(result.p50()));
-        }
+        latencyRound(targets).forEach((route, result) -> {
+          latency.merge(route, result, LatencyProbe.Result::plus);
+          roundP50s.computeIfAbsent(route, k -> new ArrayList<>()).add(Math.round(result.p50()));
+        });
       }
-      Map<String, H2Load.Result> throughput = new LinkedHashMap<>();
+      Map<Route, H2Load.Result> throughput = new EnumMap<>(Route.class);
       AtomicLong loadedRss = new AtomicLong();
-      for (Map.Entry<String, Target> target : targets.entrySet()) {
-        boolean weft = target.getValue().authority != null;
+      for (Map.Entry<Route, LatencyProbe.Target> target : targets.entrySet()) {
+        boolean weft = target.getValue().authority() != null;
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         if (weft) {
           sampler.scheduleAtFixedRate(() -> sampleRss(client, loadedRss), 1, 1, TimeUnit.SECONDS);
         }
         try {
-          throughput.put(target.getKey(), H2Load.run(target.getValue().port,
-              target.getValue().authority, connections, streams, throughputSeconds));
+          throughput.put(target.getKey(), H2Load.run(target.getValue().port(),
+              target.getValue().authority(), connections, streams, throughputSeconds));
         } finally {
           sampler.shutdownNow();
         }
@@ -162,7 +187,37 @@ final class ProxyBench implements Callable<Integer> {
     }
   }
 
-  private record Target(int port, String authority) {}
+  /** How a latency round shares the machine between the paths. */
+  enum Interleave {
+    /**
+     * Every path is called in turn, call by call, {@code --rate} calls/s in all: whatever else the
+     * machine does in a round weighs on every path alike.
+     */
+    calls,
+    /** Each path is called on its own at {@code --rate}, one path after the other. */
+    paths
+  }
+
+  /** One latency round of every path, as {@code --interleave} says; results by path. */
+  private Map<Route, LatencyProbe.Result> latencyRound(Map<Route, LatencyProbe.Target> targets)
+      throws InterruptedException {
+    Duration rewarm = Duration.ofSeconds(rewarmSeconds);
+    Duration measured = Duration.ofSeconds(latencySeconds);
+    Map<Route, LatencyProbe.Result> results = new EnumMap<>(Route.class);
+    if (interleave == Interleave.calls) {
+      List<LatencyProbe.Result> all =
+          LatencyProbe.run(List.copyOf(targets.values()), rate, rewarm, measured);
+      int i = 0;
+      for (Route route : targets.keySet()) {
+        results.put(route, all.get(i++));
+      }
+      return results;
+    }
+    for (Map.Entry<Route, LatencyProbe.Target> target : targets.entrySet()) {
+      results.put(target.getKey(), LatencyProbe.run(target.getValue(), rate, rewarm, measured));
+    }
+    return results;
+  }
 
   private ServiceProcess sidecar(String name, ControlPlaneProcess cp, List<String> flags) {
     List<String> args = new ArrayList<>(flags);
@@ -207,14 +262,17 @@ final class ProxyBench implements Callable<Integer> {
     }
   }
 
-  private void report(Map<String, LatencyProbe.Result> latency, Map<String, List<Long>> roundP50s,
-      Map<String, H2Load.Result> throughput,
+  private void report(Map<Route, LatencyProbe.Result> latency, Map<Route, List<Long>> roundP50s,
+      Map<Route, H2Load.Result> throughput,
       long idleRss, long loadedRss, long nginxRss) throws IOException {
     System.out.println("machine: " + machine());
     System.out.println("sidecar JVM options: " + ServiceProcess.SIDECAR_JVM + " " + sidecarJvmOptions);
     System.out.println("floor JVM options: " + ServiceProcess.FLOOR_JVM);
-    System.out.printf(Locale.ROOT, "latency: open loop at %d calls/s, %d interleaved rounds of %d s"
-        + " per path, pooled (every path first warmed %d s, then again %d s before each round); "
+    String schedule = interleave == Interleave.calls
+        ? "%d calls/s in all, every path in turn call by call, in %d rounds of %d s, pooled"
+        : "%d calls/s per path, in %d rounds of %d s per path, paths one after the other, pooled";
+    System.out.printf(Locale.ROOT, "latency: open loop at " + schedule + " (every path first "
+        + "warmed %d s on its own, then again %d s before each round); "
         + "throughput: h2load -t 1 -c %d -m %d for %d s after 2 s warm-up%n",
         rate, rounds, latencySeconds, WARMUP_SECONDS, rewarmSeconds, connections, streams,
         throughputSeconds);
@@ -222,22 +280,24 @@ final class ProxyBench implements Callable<Integer> {
     System.out.println("| path | p50 µs | p90 µs | p99 µs | max µs | added p50 vs direct | "
         + "p50 per round µs | errors | throughput req/s | vs direct | vs nginx |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
-    LatencyProbe.Result direct = latency.get("direct");
-    double directRps = throughput.get("direct").requestsPerSecond();
-    double nginxRps = throughput.get(NGINX_PATH).requestsPerSecond();
-    for (String path : latency.keySet()) {
-      LatencyProbe.Result l = latency.get(path);
-      H2Load.Result t = throughput.get(path);
+    LatencyProbe.Result direct = latency.get(Route.direct);
+    double directRps = throughput.get(Route.direct).requestsPerSecond();
+    double nginxRps = throughput.get(Route.nginx).requestsPerSecond();
+    for (Route route : latency.keySet()) {
+      LatencyProbe.Result l = latency.get(route);
+      H2Load.Result t = throughput.get(route);
       System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %+.0f µs | %s "
               + "| %d (h2load %d) | %.0f | %.2f | %.2f |%n",
-          path, l.p50(), l.p90(), l.p99(), l.max(), l.p50() - direct.p50(),
-          roundP50s.get(path).stream().map(String::valueOf).collect(Collectors.joining(", ")),
+          route.label, l.p50(), l.p90(), l.p99(), l.max(), l.p50() - direct.p50(),
+          roundP50s.get(route).stream().map(String::valueOf).collect(Collectors.joining(", ")),
           l.errors(), t.failed(),
           t.requestsPerSecond(), t.requestsPerSecond() / directRps, t.requestsPerSecond() / nginxRps);
     }
     System.out.println();
-    for (String path : List.of(WEFT_PATH, NETTY_RELAY_PATH)) {
-      System.out.println(pairedWithNginx(path, roundP50s));
+    for (Route route : List.of(Route.weft, Route.netty)) {
+      if (roundP50s.containsKey(route)) {
+        System.out.println(pairedWithNginx(route, roundP50s));
+      }
     }
     System.out.println();
     System.out.printf(Locale.ROOT, "client sidecar RSS: idle %d MiB, under load (max) %d MiB; "
@@ -245,13 +305,13 @@ final class ProxyBench implements Callable<Integer> {
   }
 
   /**
-   * {@code path}'s p50 minus nginx's, round by round (the two ran one after the other in each
-   * round, so a slow spell of the machine weighs on both): the median difference and the rounds
-   * in which {@code path} was no slower.
+   * {@code route}'s p50 minus nginx's, round by round (the two ran in the same round, so a slow
+   * spell of the machine weighs on both): the median difference and the rounds in which
+   * {@code route} was no slower.
    */
-  private static String pairedWithNginx(String path, Map<String, List<Long>> roundP50s) {
-    List<Long> nginx = roundP50s.get(NGINX_PATH);
-    List<Long> other = roundP50s.get(path);
+  private static String pairedWithNginx(Route route, Map<Route, List<Long>> roundP50s) {
+    List<Long> nginx = roundP50s.get(Route.nginx);
+    List<Long> other = roundP50s.get(route);
     List<Long> differences = new ArrayList<>();
     for (int round = 0; round < nginx.size(); round++) {
       differences.add(other.get(round) - nginx.get(round));
@@ -262,7 +322,7 @@ final class ProxyBench implements Callable<Integer> {
         n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
     long notSlower = differences.stream().filter(difference -> difference <= 0).count();
     return String.format(Locale.ROOT, "%s minus nginx, p50 round by round: median %+.1f µs; "
-        + "no slower than nginx in %d of %d rounds", path, median, notSlower, n);
+        + "no slower than nginx in %d of %d rounds", route.label, median, notSlower, n);
   }
 
   private static String machine() throws IOException {

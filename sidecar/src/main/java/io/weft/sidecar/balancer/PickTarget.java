@@ -14,20 +14,16 @@ import java.util.Objects;
  */
 final class PickTarget {
 
-  private final String service;
   private final Subchannel subchannel;
-  private final String instanceId;
-  private final SocketAddress address;
+  private final PickedEndpoint endpoint;
   private final int weight;
   private final EndpointStats stats;
   private final InFlightTracerFactory tracerFactory;
 
   PickTarget(String service, Subchannel subchannel, String instanceId, SocketAddress address,
       int weight, EndpointStats stats) {
-    this.service = requireNonNull(service, "service");
     this.subchannel = requireNonNull(subchannel, "subchannel");
-    this.instanceId = requireNonNull(instanceId, "instanceId");
-    this.address = requireNonNull(address, "address");
+    this.endpoint = new PickedEndpoint(service, instanceId, address);
     this.weight = weight;
     this.stats = requireNonNull(stats, "stats");
     this.tracerFactory = new InFlightTracerFactory(stats);
@@ -49,7 +45,7 @@ final class PickTarget {
     stats.recordPick();
     PickedUpstream holder = args.getCallOptions().getOption(MeshCallOptions.PICKED_UPSTREAM);
     if (holder != null) {
-      holder.record(service, instanceId, address);
+      holder.record(endpoint);
     }
     return PickResult.withSubchannel(subchannel, tracerFactory);
   }
@@ -60,17 +56,17 @@ final class PickTarget {
         && subchannel == that.subchannel
         && stats == that.stats
         && weight == that.weight
-        && instanceId.equals(that.instanceId)
-        && service.equals(that.service);
+        && endpoint.instanceId().equals(that.endpoint.instanceId())
+        && endpoint.service().equals(that.endpoint.service());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(System.identityHashCode(subchannel), instanceId, weight);
+    return Objects.hash(System.identityHashCode(subchannel), endpoint.instanceId(), weight);
   }
 
   @Override
   public String toString() {
-    return service + "/" + instanceId + " weight=" + weight;
+    return endpoint.describe() + " weight=" + weight;
   }
 }

@@ -154,9 +154,14 @@ final class CallerConnection extends FrameConnection {
     Builder(FrameRelay relay, KeepAlivePolicy keepAlive) {
       this.relay = relay;
       this.keepAlive = keepAlive;
-      server(true);
+      connection(RelayFlowControl.connection(true));
       initialSettings(RelayFlowControl.settings(true));
       gracefulShutdownTimeoutMillis(-1);
+    }
+
+    @Override
+    protected boolean isServer() {
+      return true;
     }
 
     @Override

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 final class FrameRelay implements RunningProxy {
 
   private final Router router;
+  private final RouteKeys routeKeys = new RouteKeys();
   private final UpstreamPickers pickers;
   private final ProxyMetrics metrics;
   private final int maxMessageSize;
@@ -100,6 +101,10 @@ final class FrameRelay implements RunningProxy {
 
   Router router() {
     return router;
+  }
+
+  RouteKeys routeKeys() {
+    return routeKeys;
   }
 
   UpstreamPickers pickers() {

@@ -57,18 +57,45 @@ public final class ProxyMetrics {
 
   private final MeterRegistry registry;
   private final Ticker ticker;
-  private final Map<Direction, ConcurrentMap<String, AtomicInteger>> inFlight =
+  private final Map<Direction, ConcurrentMap<String, ServiceMeters>> services =
       new EnumMap<>(Direction.class);
-  private final ConcurrentMap<MeterKey, Meters> meters = new ConcurrentHashMap<>();
   private final Set<String> knownInstances = ConcurrentHashMap.newKeySet();
 
-  /** The tags of one call's counter and timer, but the status code. */
-  private record MeterKey(Direction direction, String service, String instance) {}
+  /**
+   * The meters of one direction and service: its in-flight gauge, and its timer and counters per
+   * instance, looked up in the registry once rather than on every call.
+   */
+  private final class ServiceMeters {
+    private final Direction direction;
+    private final String service;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConcurrentMap<String, Meters> byInstance = new ConcurrentHashMap<>();
+
+    ServiceMeters(Direction direction, String service) {
+      this.direction = direction;
+      this.service = service;
+      Gauge.builder("weft_proxy_in_flight", inFlight, AtomicInteger::get)
+          .description("Calls in progress through the proxy")
+          .tags("direction", direction.tag(), "service", service)
+          .register(registry);
+    }
+
+    /** The meters of calls to {@code instance}; {@value #OTHER} once too many are known. */
+    Meters of(String instance) {
+      // An instance already in the map is a known one: no bound to check on the common path.
+      Meters known = byInstance.get(instance);
+      if (known != null) {
+        return known;
+      }
+      return byInstance.computeIfAbsent(boundedInstance(service, instance),
+          bounded -> new Meters(direction, service, bounded));
+    }
+  }
 
   /**
-   * The meters of one {@link MeterKey}, looked up in the registry once rather than on every call.
-   * Counters are registered lazily per status code; a race registers the same meter twice, which
-   * the registry answers with the one it has.
+   * The timer and counters of one direction, service and instance. Counters are registered lazily
+   * per status code; a race registers the same meter twice, which the registry answers with the
+   * one it has.
    */
   private final class Meters {
     private final Tags tags;
@@ -76,9 +103,8 @@ public final class ProxyMetrics {
     private final AtomicReferenceArray<Counter> byCode =
         new AtomicReferenceArray<>(Status.Code.values().length);
 
-    Meters(MeterKey key) {
-      tags = Tags.of("direction", key.direction().tag(), "service", key.service(), "instance",
-          key.instance());
+    Meters(Direction direction, String service, String instance) {
+      tags = Tags.of("direction", direction.tag(), "service", service, "instance", instance);
       duration = Timer.builder("weft_proxy_request_duration_seconds")
           .description("Duration of calls through the proxy, from arrival to end")
           .tags(tags)
@@ -104,7 +130,7 @@ public final class ProxyMetrics {
     this.registry = requireNonNull(registry, "registry");
     this.ticker = requireNonNull(ticker, "ticker");
     for (Direction direction : Direction.values()) {
-      inFlight.put(direction, new ConcurrentHashMap<>());
+      services.put(direction, new ConcurrentHashMap<>());
     }
   }
 
@@ -119,27 +145,18 @@ public final class ProxyMetrics {
    * forwarder learns of no picked instance.
    */
   Call start(Direction direction, String service, String defaultInstance, long startNanos) {
-    AtomicInteger gauge = inFlightGauge(direction, service);
-    gauge.incrementAndGet();
-    return new Call(direction, service, defaultInstance, startNanos, gauge);
+    ServiceMeters meters = serviceMeters(direction, service);
+    meters.inFlight.incrementAndGet();
+    return new Call(meters, defaultInstance, startNanos);
   }
 
-  private AtomicInteger inFlightGauge(Direction direction, String service) {
-    ConcurrentMap<String, AtomicInteger> byService = inFlight.get(direction);
-    AtomicInteger known = byService.get(service);
+  private ServiceMeters serviceMeters(Direction direction, String service) {
+    ConcurrentMap<String, ServiceMeters> byService = services.get(direction);
+    ServiceMeters known = byService.get(service);
     if (known != null) {
       return known;
     }
-    return byService.computeIfAbsent(
-        service,
-        key -> {
-          AtomicInteger count = new AtomicInteger();
-          Gauge.builder("weft_proxy_in_flight", count, AtomicInteger::get)
-              .description("Calls in progress through the proxy")
-              .tags("direction", direction.tag(), "service", key)
-              .register(registry);
-          return count;
-        });
+    return byService.computeIfAbsent(service, key -> new ServiceMeters(direction, key));
   }
 
   private String boundedInstance(String service, String instance) {
@@ -156,24 +173,15 @@ public final class ProxyMetrics {
 
   /** One call counted in flight; {@link #end} records it once. */
   final class Call {
-    private final Direction direction;
-    private final String service;
+    private final ServiceMeters meters;
     private final String defaultInstance;
     private final long startNanos;
-    private final AtomicInteger gauge;
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    private Call(
-        Direction direction,
-        String service,
-        String defaultInstance,
-        long startNanos,
-        AtomicInteger gauge) {
-      this.direction = direction;
-      this.service = service;
+    private Call(ServiceMeters meters, String defaultInstance, long startNanos) {
+      this.meters = meters;
       this.defaultInstance = defaultInstance;
       this.startNanos = startNanos;
-      this.gauge = gauge;
     }
 
     /** Records the end of the call with the status code the caller got. */
@@ -181,15 +189,8 @@ public final class ProxyMetrics {
       if (!ended.compareAndSet(false, true)) {
         return;
       }
-      gauge.decrementAndGet();
-      String tagged = pickedInstance != null ? pickedInstance : defaultInstance;
-      // A key already in the map has a known instance: no bound to check on the common path.
-      Meters callMeters = meters.get(new MeterKey(direction, service, tagged));
-      if (callMeters == null) {
-        String instance = boundedInstance(service, tagged);
-        callMeters =
-            meters.computeIfAbsent(new MeterKey(direction, service, instance), Meters::new);
-      }
+      meters.inFlight.decrementAndGet();
+      Meters callMeters = meters.of(pickedInstance != null ? pickedInstance : defaultInstance);
       callMeters.requests(code).increment();
       callMeters.duration.record(ticker.read() - startNanos, TimeUnit.NANOSECONDS);
     }

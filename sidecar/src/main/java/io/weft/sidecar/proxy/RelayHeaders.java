@@ -5,6 +5,7 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -60,44 +61,62 @@ final class RelayHeaders {
     return null;
   }
 
-  /** The full method name of a valid request's path ({@code helloworld.Greeter/SayHello}). */
-  static String fullMethodName(Http2Headers headers) {
-    return headers.path().subSequence(1, headers.path().length()).toString();
+  /** The full method name of a valid request's {@code path} ({@code helloworld.Greeter/SayHello}). */
+  static String fullMethodName(CharSequence path) {
+    return path.subSequence(1, path.length()).toString();
   }
 
   /**
-   * What the upstream receives of the caller's request headers: every header but the hop-by-hop
+   * What the upstream receives of the caller's request headers, which this rewrites in place
+   * (so that a replay to another upstream rewrites them again): every header but the hop-by-hop
    * ones, {@code :authority} set to the mesh service, {@code grpc-timeout} set to what is left of
    * the call's deadline ({@code remainingNanos}, or none when the call has none).
    */
   static Http2Headers upstreamRequest(Http2Headers fromCaller, String service,
       Long remainingNanos) {
-    Http2Headers headers = new DefaultHttp2Headers(false, fromCaller.size() + 1);
-    headers.method(fromCaller.method()).scheme(fromCaller.scheme()).path(fromCaller.path())
-        .authority(service);
-    fromCaller.forEach(header -> {
-      CharSequence name = header.getKey();
-      if (name.length() > 0 && name.charAt(0) == ':' || HOP_BY_HOP.contains(AsciiString.of(name))
-          || GRPC_TIMEOUT.contentEqualsIgnoreCase(name)) {
-        return;
-      }
-      headers.add(name, header.getValue());
-    });
+    stripHopByHop(fromCaller);
+    fromCaller.authority(service);
     if (remainingNanos != null) {
-      headers.set(GRPC_TIMEOUT, formatTimeout(Math.max(1, remainingNanos)));
+      fromCaller.set(GRPC_TIMEOUT, formatTimeout(Math.max(1, remainingNanos)));
+    } else {
+      fromCaller.remove(GRPC_TIMEOUT);
     }
-    return headers;
+    return fromCaller;
   }
 
   /** Response headers or trailers as the caller gets them: without hop-by-hop headers. */
   static Http2Headers response(Http2Headers fromUpstream, String upstream) {
-    for (AsciiString name : HOP_BY_HOP) {
-      fromUpstream.remove(name);
-    }
+    stripHopByHop(fromUpstream);
     if (upstream != null) {
       fromUpstream.set(UPSTREAM, upstream);
     }
     return fromUpstream;
+  }
+
+  /**
+   * Whether a header of {@code name} is sent as a never-indexed literal: {@code grpc-timeout},
+   * whose value is new in every request. Indexed, each call would insert it into the HPACK
+   * dynamic tables of both ends of the connection and evict the entries that do repeat.
+   */
+  static boolean neverIndexed(CharSequence name, CharSequence value) {
+    return GRPC_TIMEOUT.contentEquals(name);
+  }
+
+  /** Removes the hop-by-hop headers; one pass over the names, removing only what is there. */
+  private static void stripHopByHop(Http2Headers headers) {
+    for (Map.Entry<CharSequence, CharSequence> header : headers) {
+      if (isHopByHop(header.getKey())) {
+        HOP_BY_HOP.forEach(headers::remove);
+        return;
+      }
+    }
+  }
+
+  private static boolean isHopByHop(CharSequence name) {
+    return switch (name.length()) {
+      case 4, 7, 10, 16, 17 -> HOP_BY_HOP.contains(AsciiString.of(name));
+      default -> false;
+    };
   }
 
   /**

@@ -8,18 +8,19 @@ import io.grpc.MethodDescriptor;
 /**
  * What the frame relay tells a balancer's picker about a call: its method and options (the
  * deadline, and the holder the mesh picker records its pick in). The relay does not decode the
- * caller's headers for the picker; it sees none. The method descriptor is built only if a picker
- * asks for it (the mesh policies do not).
+ * caller's headers for the picker; it sees none. The method descriptor, and the method name in it,
+ * are built only if a picker asks for them (the mesh policies do not).
  */
 final class RelayPickArgs extends PickSubchannelArgs {
 
-  private final String fullMethodName;
+  private final CharSequence path;
   private final CallOptions options;
   private Metadata headers;
   private MethodDescriptor<byte[], byte[]> method;
 
-  RelayPickArgs(String fullMethodName, CallOptions options) {
-    this.fullMethodName = fullMethodName;
+  /** The arguments of a pick for a call to {@code path} ({@code /service/method}). */
+  RelayPickArgs(CharSequence path, CallOptions options) {
+    this.path = path;
     this.options = options;
   }
 
@@ -41,7 +42,7 @@ final class RelayPickArgs extends PickSubchannelArgs {
     if (method == null) {
       method = MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNKNOWN)
-          .setFullMethodName(fullMethodName)
+          .setFullMethodName(RelayHeaders.fullMethodName(path))
           .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
           .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
           .build();

@@ -13,8 +13,7 @@ import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.util.concurrent.ScheduledFuture;
-import io.weft.sidecar.balancer.MeshCallOptions;
-import io.weft.sidecar.balancer.PickedUpstream;
+import io.weft.sidecar.balancer.PickedEndpoint;
 import io.weft.sidecar.balancer.PickerTap;
 import io.weft.sidecar.proxy.ProxyMetrics.Direction;
 import java.net.InetSocketAddress;
@@ -64,6 +63,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
   private final ArrayDeque<Chunk> replay = new ArrayDeque<>(2);
 
   private Http2Headers requestHeaders;
+  private CharSequence path;
   private String fullMethodName;
   private long deadlineNanos;
   private boolean hasDeadline;
@@ -72,7 +72,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
   private String service;
   private ProxyMetrics.Call metrics;
   private PickerTap tap;
-  private PickedUpstream picked;
+  private PickedEndpoint picked;
   private ClientStreamTracer tracer;
   private int retries;
   private UpstreamConnection upstream;
@@ -100,7 +100,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
       fail(Status.INTERNAL.withDescription("not a gRPC request: " + invalid));
       return;
     }
-    fullMethodName = RelayHeaders.fullMethodName(headers);
+    path = headers.path();
     Long timeout;
     try {
       timeout = RelayHeaders.parseTimeout(headers.get(RelayHeaders.GRPC_TIMEOUT));
@@ -112,10 +112,25 @@ final class RelayedCall implements UpstreamConnection.Stream {
       hasDeadline = true;
       deadlineNanos = arrivalNanos + timeout;
     }
-    Deadline deadline = hasDeadline ? Deadline.after(timeout, TimeUnit.NANOSECONDS) : null;
     CharSequence authority = headers.authority();
+    RouteKeys keys = relay.routeKeys();
+    String known = relay.router().knownRoute(
+        keys.candidate(authority), keys.grpcService(path));
+    if (known != null) {
+      routed(known, null);
+    } else {
+      route(authority, timeout);
+    }
+    if (!ended && upstreamStream == 0) {
+      armDeadlineTimer();
+    }
+  }
+
+  /** Routes a call whose route is not known yet (or fails), waiting when it must. */
+  private void route(CharSequence authority, Long timeout) {
+    Deadline deadline = timeout != null ? Deadline.after(timeout, TimeUnit.NANOSECONDS) : null;
     CompletableFuture<String> route = relay.router().route(
-        authority == null ? null : authority.toString(), fullMethodName, deadline);
+        authority == null ? null : authority.toString(), fullMethodName(), deadline);
     if (route.isCompletedExceptionally()) {
       routed(null, failure(route));
     } else if (route.isDone()) {
@@ -123,9 +138,14 @@ final class RelayedCall implements UpstreamConnection.Stream {
     } else {
       route.whenComplete((name, error) -> onLoop(() -> routed(name, error)));
     }
-    if (!ended && upstreamStream == 0) {
-      armDeadlineTimer();
+  }
+
+  /** The call's method ({@code helloworld.Greeter/SayHello}); made once asked for. */
+  private String fullMethodName() {
+    if (fullMethodName == null && path != null) {
+      fullMethodName = RelayHeaders.fullMethodName(path);
     }
+    return fullMethodName;
   }
 
   /** A DATA frame from the caller; the call owns {@code data}. */
@@ -156,7 +176,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
   /** A step of this call threw {@code error}: ends the call with INTERNAL, both ways. */
   @Override
   public void abort(RuntimeException error) {
-    logger.error("relaying {} to {} failed; ending the call", fullMethodName,
+    logger.error("relaying {} to {} failed; ending the call", fullMethodName(),
         picked == null ? service : picked.describe(), error);
     if (!ended) {
       fail(Status.INTERNAL.withDescription("the outbound proxy failed: " + error).withCause(error));
@@ -301,12 +321,11 @@ final class RelayedCall implements UpstreamConnection.Stream {
       tap.requestConnection();
       return;
     }
-    picked = new PickedUpstream();
-    CallOptions options = CallOptions.DEFAULT.withOption(MeshCallOptions.PICKED_UPSTREAM, picked);
-    if (hasDeadline) {
-      options = options.withDeadlineAfter(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-    }
-    PickResult result = picker.pickSubchannel(new RelayPickArgs(fullMethodName, options));
+    LoopPickHolder holder = LoopPickHolder.current();
+    CallOptions options =
+        holder.optionsForPick(hasDeadline ? deadlineNanos - System.nanoTime() : null);
+    PickResult result = picker.pickSubchannel(new RelayPickArgs(path, options));
+    picked = holder.picked();
     if (!result.getStatus().isOk()) {
       fail(result.getStatus());
       return;
@@ -315,7 +334,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
       tap.whenChangedFrom(picker, () -> onLoop(this::pick));
       return;
     }
-    SocketAddress address = picked.address();
+    SocketAddress address = picked == null ? null : picked.address();
     if (!(address instanceof InetSocketAddress inet)) {
       fail(Status.INTERNAL.withDescription("the balancer of " + service + " picked "
           + (address == null ? "an endpoint without an address" : address + ", not an IP address")

@@ -83,6 +83,33 @@ final class Router {
     return attempt.result;
   }
 
+  /**
+   * The mesh service of a call whose route is already known to succeed, found without waiting or
+   * allocating: {@code candidate} (the mesh service the {@code :authority} names, or null) when it
+   * has instances, else the one mesh service that serves {@code grpcService} (a valid gRPC service
+   * name, or null). Null when {@link #route} must decide: a name not watched or not answered yet,
+   * or a call that fails.
+   */
+  String knownRoute(String candidate, String grpcService) {
+    if (candidate != null) {
+      WatchedNames.Lookup<ServiceEndpoints> service = services.latest(candidate);
+      if (service == null || service.resource() == null) {
+        return null;
+      }
+      if (service.resource().getInstancesCount() > 0) {
+        return candidate;
+      }
+    }
+    if (grpcService == null) {
+      return null;
+    }
+    WatchedNames.Lookup<GrpcRoute> route = routes.latest(grpcService);
+    if (route == null || route.resource() == null || route.resource().getServicesCount() != 1) {
+      return null;
+    }
+    return route.resource().getServices(0);
+  }
+
   /** Closes every watch. */
   void close() {
     services.close();

@@ -218,9 +218,15 @@ final class UpstreamConnection extends FrameConnection {
     Builder(InetSocketAddress address, EventLoop loop) {
       this.address = address;
       this.loop = loop;
-      server(false);
+      connection(RelayFlowControl.connection(false));
       encoderEnforceMaxConcurrentStreams(true);
+      headerSensitivityDetector(RelayHeaders::neverIndexed);
       initialSettings(RelayFlowControl.settings(false));
+    }
+
+    @Override
+    protected boolean isServer() {
+      return false;
     }
 
     @Override

@@ -6,14 +6,14 @@ import io.grpc.Status;
 import io.weft.sidecar.discovery.EndpointSource;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The latest state of the names the router looks up (mesh services, or gRPC service routes), each
@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * watch and completes when the first update (or error) arrives, or with UNAVAILABLE when none has
  * arrived within the answer timeout; later lookups complete at once with the latest state (until
  * the first answer, that is the timeout error). At most {@code capacity} names are watched: the
- * least recently looked up is evicted and its watch closed.
+ * least recently looked up is evicted and its watch closed. Reading the state of a watched name
+ * ({@link #latest}) takes no lock.
  *
  * @param <T> the watched resource
  */
@@ -40,7 +41,9 @@ final class WatchedNames<T> {
   private final int capacity;
   private final ScheduledExecutorService scheduler;
   private final Duration answerTimeout;
-  private final Map<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private final ConcurrentMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicLong lookups = new AtomicLong();
+  // Guarded by this.
   private boolean closed;
 
   WatchedNames(
@@ -63,9 +66,13 @@ final class WatchedNames<T> {
    */
   CompletableFuture<Lookup<T>> lookup(String name) {
     requireNonNull(name, "name");
+    Lookup<T> known = latest(name);
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
     Entry entry;
     boolean created = false;
-    List<Entry> evicted = new ArrayList<>();
+    Entry evicted = null;
     synchronized (this) {
       if (closed) {
         return CompletableFuture.completedFuture(
@@ -76,22 +83,46 @@ final class WatchedNames<T> {
         entry = new Entry(name);
         entries.put(name, entry);
         created = true;
-        Iterator<Entry> eldest = entries.values().iterator();
-        while (entries.size() > capacity) {
-          evicted.add(eldest.next());
-          eldest.remove();
+        if (entries.size() > capacity) {
+          evicted = leastRecentlyLookedUp(entry);
+          entries.remove(evicted.name, evicted);
         }
       }
+      entry.lastLookup = lookups.incrementAndGet();
     }
-    for (Entry gone : evicted) {
-      gone.detach(
-          "the watch of " + gone.name + " was closed: more than " + capacity + " names watched");
+    if (evicted != null) {
+      evicted.detach(
+          "the watch of " + evicted.name + " was closed: more than " + capacity + " names watched");
     }
     if (created) {
       open(entry);
     }
     Lookup<T> latest = entry.latest;
     return latest != null ? CompletableFuture.completedFuture(latest) : entry.first;
+  }
+
+  /**
+   * The latest state of {@code name} when it is watched and has been answered, else null (then
+   * {@link #lookup} opens the watch or waits for its answer). Counts as a lookup of the name.
+   */
+  Lookup<T> latest(String name) {
+    Entry entry = entries.get(name);
+    if (entry == null) {
+      return null;
+    }
+    entry.lastLookup = lookups.incrementAndGet();
+    return entry.latest;
+  }
+
+  /** The watched name looked up least recently, other than {@code added}. */
+  private Entry leastRecentlyLookedUp(Entry added) {
+    Entry eldest = null;
+    for (Entry entry : entries.values()) {
+      if (entry != added && (eldest == null || entry.lastLookup < eldest.lastLookup)) {
+        eldest = entry;
+      }
+    }
+    return eldest;
   }
 
   private void open(Entry entry) {
@@ -140,6 +171,8 @@ final class WatchedNames<T> {
     private final CompletableFuture<Lookup<T>> first = new CompletableFuture<>();
     private volatile Lookup<T> latest;
     private volatile ScheduledFuture<?> timer;
+    // Written by every lookup, without a lock: an approximate order is enough for eviction.
+    private volatile long lastLookup;
     // Guarded by WatchedNames.this.
     private EndpointSource.Watch watch;
     private boolean detached;

@@ -38,9 +38,10 @@ class MeshLoadBalancerStatsTest {
     fixture.helper.picker().pickSubchannel(
         new PickArgs(CallOptions.DEFAULT.withOption(MeshCallOptions.PICKED_UPSTREAM, holder)));
 
-    assertThat(holder.service()).isEqualTo("svc");
+    assertThat(holder.endpoint().service()).isEqualTo("svc");
     assertThat(holder.instanceId()).isEqualTo("a");
     assertThat(holder.describe()).isEqualTo("svc/a");
+    assertThat(holder.endpoint().address()).isEqualTo(fixture.endpoint("a").getAddresses().get(0));
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.weft.mesh.v1.HealthStatus;
 import io.weft.mesh.v1.Instance;
 import io.weft.sidecar.balancer.MeshCallOptions;
+import io.weft.sidecar.balancer.PickedEndpoint;
 import io.weft.sidecar.balancer.PickedUpstream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,7 +60,8 @@ final class EchoUpstream {
               MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
             PickedUpstream holder = options.getOption(MeshCallOptions.PICKED_UPSTREAM);
             if (holder != null) {
-              holder.record(meshService, instanceId, new InetSocketAddress("127.0.0.1", port()));
+              holder.record(new PickedEndpoint(
+                  meshService, instanceId, new InetSocketAddress("127.0.0.1", port())));
             }
             return next.newCall(method, options);
           }

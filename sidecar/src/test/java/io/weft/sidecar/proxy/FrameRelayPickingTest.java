@@ -22,6 +22,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.sidecar.balancer.MeshCallOptions;
+import io.weft.sidecar.balancer.PickedEndpoint;
 import io.weft.sidecar.balancer.PickerTap;
 import io.weft.sidecar.proxy.ForwardingContractTest.StreamRecorder;
 import io.weft.sidecar.proxy.echo.EchoGrpc;
@@ -118,7 +119,7 @@ class FrameRelayPickingTest {
       public PickResult pickSubchannel(PickSubchannelArgs args) {
         Target target = targets[Math.min(picks.getAndIncrement(), targets.length - 1)];
         args.getCallOptions().getOption(MeshCallOptions.PICKED_UPSTREAM)
-            .record("echo", target.instance, target.address);
+            .record(new PickedEndpoint("echo", target.instance, target.address));
         return PickResult.withSubchannel(SUBCHANNEL, new RecordingTracers(target.instance));
       }
     };

@@ -19,6 +19,7 @@ import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.sidecar.balancer.MeshCallOptions;
+import io.weft.sidecar.balancer.PickedEndpoint;
 import io.weft.sidecar.proxy.echo.EchoGrpc;
 import io.weft.sidecar.proxy.echo.EchoResponse;
 import java.net.InetSocketAddress;
@@ -61,7 +62,7 @@ class ProxyChainTest {
                   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
                       MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
                     options.getOption(MeshCallOptions.PICKED_UPSTREAM)
-                        .record(service, "echo-1", inboundAddress);
+                        .record(new PickedEndpoint(service, "echo-1", inboundAddress));
                     return next.newCall(method, options);
                   }
                 });

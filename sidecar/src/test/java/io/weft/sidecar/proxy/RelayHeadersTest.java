@@ -26,7 +26,7 @@ class RelayHeadersTest {
   @Test
   void requestError_acceptsAGrpcRequest() {
     assertThat(RelayHeaders.requestError(grpcRequest())).isNull();
-    assertThat(RelayHeaders.fullMethodName(grpcRequest()))
+    assertThat(RelayHeaders.fullMethodName(grpcRequest().path()))
         .isEqualTo("helloworld.Greeter/SayHello");
   }
 
@@ -62,6 +62,44 @@ class RelayHeadersTest {
   void upstreamRequest_withoutDeadline_hasNoTimeout() {
     assertThat(RelayHeaders.upstreamRequest(grpcRequest(), "greeter", null).get("grpc-timeout"))
         .isNull();
+  }
+
+  @Test
+  void upstreamRequest_rewrittenAgainForAReplay_carriesOneTimeout_theNewOne() {
+    Http2Headers request = grpcRequest().add("host", "localhost:15001");
+    RelayHeaders.upstreamRequest(request, "greeter", TimeUnit.SECONDS.toNanos(2));
+
+    Http2Headers replayed =
+        RelayHeaders.upstreamRequest(request, "greeter", TimeUnit.MILLISECONDS.toNanos(1500));
+
+    assertThat(replayed.getAll("grpc-timeout")).extracting(CharSequence::toString)
+        .containsExactly("1500000u");
+    assertThat(replayed.getAll(":authority")).extracting(CharSequence::toString)
+        .containsExactly("greeter");
+    assertThat(replayed.get("host")).isNull();
+    assertThat(replayed.get("connection")).isNull();
+    assertThat(replayed.size()).isEqualTo(grpcRequest().size() - 1);
+  }
+
+  @Test
+  void response_dropsHopByHop_keepsTheRest_andNamesTheUpstream() {
+    Http2Headers response = RelayHeaders.response(new DefaultHttp2Headers().status("200")
+        .add("content-type", "application/grpc").add("keep-alive", "timeout=5")
+        .add("host", "greeter").add("x-app", "one"), "greeter/g-1");
+
+    assertThat(response.names()).extracting(CharSequence::toString)
+        .containsExactlyInAnyOrder(":status", "content-type", "x-app", "x-weft-upstream");
+    assertThat(response.get("x-weft-upstream").toString()).isEqualTo("greeter/g-1");
+    assertThat(RelayHeaders.response(new DefaultHttp2Headers().add("grpc-status", "0"), null)
+        .names()).extracting(CharSequence::toString).containsExactly("grpc-status");
+  }
+
+  @Test
+  void onlyGrpcTimeout_isNeverIndexed() {
+    assertThat(RelayHeaders.neverIndexed(RelayHeaders.GRPC_TIMEOUT, "1S")).isTrue();
+    assertThat(RelayHeaders.neverIndexed("grpc-timeout", "1S")).isTrue();
+    assertThat(RelayHeaders.neverIndexed("content-type", "application/grpc")).isFalse();
+    assertThat(RelayHeaders.neverIndexed("x-weft-upstream", "greeter/g-1")).isFalse();
   }
 
   @Test

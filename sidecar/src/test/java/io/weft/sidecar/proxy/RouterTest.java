@@ -192,6 +192,52 @@ class RouterTest {
   }
 
   @Test
+  void knownRoute_isNull_untilARouteHasWatchedTheNames() {
+    source.setService("greeter", 1);
+
+    assertThat(router.knownRoute("greeter", "helloworld.Greeter")).isNull();
+    assertThat(source.opened()).isEmpty();
+    router.route("greeter", METHOD, null);
+    assertThat(router.knownRoute("greeter", "helloworld.Greeter")).isEqualTo("greeter");
+  }
+
+  @Test
+  void knownRoute_usesTheGrpcService_whenTheAuthorityServiceHasNoInstances() {
+    source.setService("greeter", 0);
+    source.setRoute("helloworld.Greeter", "hello");
+    router.route("greeter", METHOD, null);
+
+    assertThat(router.knownRoute("greeter", "helloworld.Greeter")).isEqualTo("hello");
+    assertThat(router.knownRoute(null, "helloworld.Greeter")).isEqualTo("hello");
+    assertThat(router.knownRoute("greeter", null)).isNull();
+  }
+
+  @Test
+  void knownRoute_isNull_whenTheRouteWouldFail() {
+    source.setRoute("helloworld.Greeter", "a", "b");
+    source.setRoute("empty.Empty");
+    router.route(null, METHOD, null);
+    router.route(null, "empty.Empty/M", null);
+
+    assertThat(router.knownRoute(null, "helloworld.Greeter")).isNull();
+    assertThat(router.knownRoute(null, "empty.Empty")).isNull();
+  }
+
+  @Test
+  void knownRoute_countsAsALookup_forTheLeastRecentlyUsedWatch() {
+    source.setRoute("a.A", "a");
+    source.setRoute("b.B", "b");
+    source.setRoute("c.C", "c");
+    router.route(null, "a.A/M", null);
+    router.route(null, "b.B/M", null);
+
+    assertThat(router.knownRoute(null, "a.A")).isEqualTo("a");
+    router.route(null, "c.C/M", null);
+
+    assertThat(source.closed()).containsExactly("route:b.B");
+  }
+
+  @Test
   void close_closesEveryWatch() {
     source.setRoute("a.A", "a");
     source.setService("greeter", 1);

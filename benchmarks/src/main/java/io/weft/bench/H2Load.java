@@ -30,6 +30,24 @@ final class H2Load {
   static Result run(int port, String authority, int connections, int streams, int seconds)
       throws IOException, InterruptedException {
     Path body = Files.createTempFile("weft-bench-hello", ".bin");
+    String output;
+    try {
+      output = runWith(body, port, authority, connections, streams, seconds);
+    } finally {
+      Files.deleteIfExists(body);
+    }
+    Matcher rate = RATE.matcher(output);
+    Matcher counts = COUNTS.matcher(output);
+    if (!rate.find() || !counts.find()) {
+      throw new IOException("cannot read h2load's output:\n" + output);
+    }
+    return new Result(Double.parseDouble(rate.group(1)),
+        Long.parseLong(counts.group(1)), Long.parseLong(counts.group(2)));
+  }
+
+  /** Runs h2load with the request {@code body} (written here) and returns what it printed. */
+  private static String runWith(Path body, int port, String authority, int connections,
+      int streams, int seconds) throws IOException, InterruptedException {
     byte[] message = HelloRequest.newBuilder().setName("bench").build().toByteArray();
     ByteBuffer frame = ByteBuffer.allocate(5 + message.length);
     frame.put((byte) 0).putInt(message.length).put(message);
@@ -48,12 +66,6 @@ final class H2Load {
     if (!process.waitFor(seconds + 60L, TimeUnit.SECONDS) || process.exitValue() != 0) {
       throw new IOException("h2load failed:\n" + output);
     }
-    Matcher rate = RATE.matcher(output);
-    Matcher counts = COUNTS.matcher(output);
-    if (!rate.find() || !counts.find()) {
-      throw new IOException("cannot read h2load's output:\n" + output);
-    }
-    return new Result(Double.parseDouble(rate.group(1)),
-        Long.parseLong(counts.group(1)), Long.parseLong(counts.group(2)));
+    return output;
   }
 }

@@ -83,11 +83,11 @@ final class ProxyBench implements Callable<Integer> {
       description = "Latency rounds, each of every path; pooled, and compared round by round.")
   int rounds;
 
-  @Option(names = "--interleave", defaultValue = "calls",
-      description = "How a latency round shares the machine between the paths: calls (every path "
-          + "in turn, call by call, in a random order each turn, --rate calls/s in all) or paths "
-          + "(each path on its own at --rate, one after the other). Valid: "
-          + "${COMPLETION-CANDIDATES}.")
+  @Option(names = "--interleave", defaultValue = "paths",
+      description = "How a latency round shares the machine between the paths: paths (each path "
+          + "on its own at --rate, one after the other) or calls (every path in turn, call by "
+          + "call, in a random order each turn, --rate calls/s in all: every call finds the "
+          + "caches the other paths left). Valid: ${COMPLETION-CANDIDATES}.")
   Interleave interleave;
 
   @Option(names = "--rewarm-seconds", defaultValue = "5",

@@ -80,7 +80,7 @@ public final class ProxyMetrics {
           .register(registry);
     }
 
-    /** The meters of calls to {@code instance}; {@value #OTHER} once too many are known. */
+    /** The meters of calls to {@code instance}; those of {@code other} once too many are known. */
     Meters of(String instance) {
       // An instance already in the map is a known one: no bound to check on the common path.
       Meters known = byInstance.get(instance);

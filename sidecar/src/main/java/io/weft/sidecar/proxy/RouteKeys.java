@@ -1,8 +1,6 @@
 package io.weft.sidecar.proxy;
 
-import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
-import io.weft.common.MeshNames;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
@@ -34,12 +32,10 @@ final class RouteKeys {
 
   /** The valid gRPC service name of a {@code /service/method} {@code path}, or null. */
   String grpcService(CharSequence path) {
-    return path == null ? null : parsed(grpcServices, path, value -> {
-      String service = value.length() > 0 && value.charAt(0) == '/'
-          ? MethodDescriptor.extractFullServiceName(value.subSequence(1, value.length()).toString())
-          : null;
-      return service != null && MeshNames.isGrpcServiceName(service) ? service : null;
-    });
+    return path == null ? null : parsed(grpcServices, path,
+        value -> value.length() > 0 && value.charAt(0) == '/'
+            ? Router.grpcServiceOf(value.subSequence(1, value.length()).toString())
+            : null);
   }
 
   private static String parsed(ConcurrentMap<AsciiString, String> names, CharSequence value,

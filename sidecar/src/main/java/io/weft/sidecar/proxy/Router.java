@@ -129,6 +129,15 @@ final class Router {
     return host;
   }
 
+  /**
+   * The gRPC service of {@code fullMethodName} ({@code helloworld.Greeter} of {@code
+   * helloworld.Greeter/SayHello}) when it is a valid gRPC service name, else null.
+   */
+  static String grpcServiceOf(String fullMethodName) {
+    String service = MethodDescriptor.extractFullServiceName(fullMethodName);
+    return service != null && MeshNames.isGrpcServiceName(service) ? service : null;
+  }
+
   /** One call's routing; the result completes once. */
   private final class Attempt {
     private final String authority;
@@ -146,7 +155,7 @@ final class Router {
       this.method = method;
       this.deadline = deadline;
       this.candidate = candidateService(authority);
-      this.grpcService = MethodDescriptor.extractFullServiceName(method);
+      this.grpcService = grpcServiceOf(method);
     }
 
     void begin() {
@@ -171,7 +180,7 @@ final class Router {
     }
 
     private void byGrpcService(String authorityWhy) {
-      if (grpcService == null || !MeshNames.isGrpcServiceName(grpcService)) {
+      if (grpcService == null) {
         fail(
             Status.UNAVAILABLE, authorityWhy + ", and the method path names no valid gRPC service");
         return;

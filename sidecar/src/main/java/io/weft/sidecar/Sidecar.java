@@ -27,6 +27,7 @@ import io.weft.sidecar.proxy.ProxyServerConfig;
 import io.weft.sidecar.proxy.ProxyTransport;
 import io.weft.sidecar.resolver.MeshChannels;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -168,7 +169,8 @@ public final class Sidecar implements AutoCloseable {
         Sidecar::stopChannel);
     if (app.hasInbound()) {
       inbound = started("inbound proxy",
-          InboundProxy.builder(appChannel, metrics, config.service(), config.instanceId())
+          InboundProxy.builder(new InetSocketAddress(app.address(), app.port()), metrics,
+                  config.service(), config.instanceId())
               .config(proxyConfig(app.inboundAddress(), app.inboundPort()))
               .start(),
           proxy -> proxy.stop(STOP_GRACE));

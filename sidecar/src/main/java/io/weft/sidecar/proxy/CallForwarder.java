@@ -40,7 +40,6 @@ final class CallForwarder {
   private final Context callerContext;
   private final Context upstreamContext;
   private final int maxMessageSize;
-  private final Runnable onEnd;
   private final PickedUpstream picked = new PickedUpstream();
   private final SynchronizationContext syncContext =
       new SynchronizationContext((thread, error) -> abort(error));
@@ -57,22 +56,19 @@ final class CallForwarder {
 
   /**
    * A forwarder for {@code caller}, created in the handler's {@code startCall}, where {@code
-   * callerContext} is the current (the call's) context. {@code onEnd} runs once when the caller's
-   * call ends, whatever happens.
+   * callerContext} is the current (the call's) context.
    */
   CallForwarder(
       ServerCall<byte[], byte[]> caller,
       Metadata requestHeaders,
       Context callerContext,
-      int maxMessageSize,
-      Runnable onEnd) {
+      int maxMessageSize) {
     this.caller = requireNonNull(caller, "caller");
     this.requestHeaders = requireNonNull(requestHeaders, "requestHeaders");
     this.callerContext = requireNonNull(callerContext, "callerContext");
     // Cancellation and the deadline are forwarded explicitly, not through the context.
     this.upstreamContext = callerContext.fork();
     this.maxMessageSize = maxMessageSize;
-    this.onEnd = requireNonNull(onEnd, "onEnd");
   }
 
   /** The listener to return from {@code startCall}. */
@@ -191,7 +187,6 @@ final class CallForwarder {
 
   private void callerEnded(Status.Code code) {
     endCode = code;
-    onEnd.run();
     recordEnd();
   }
 

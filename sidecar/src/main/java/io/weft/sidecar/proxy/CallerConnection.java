@@ -16,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One app connection to the outbound proxy's frame relay: each stream the app opens is a {@link
- * RelayedCall}. The bytes of a DATA frame are credited back to the app only once the call has
- * passed them upstream, so a slow upstream holds the app back instead of making the relay buffer.
+ * One caller's connection to a frame relay: each stream the caller opens is a {@link RelayedCall}.
+ * The bytes of a DATA frame are credited back to the caller only once the call has passed them
+ * upstream, so a slow upstream holds the caller back instead of making the relay buffer.
  */
 final class CallerConnection extends FrameConnection {
 
@@ -107,7 +107,7 @@ final class CallerConnection extends FrameConnection {
         int padding, boolean endOfStream) {
       if (streamId > lastStreamOpened) {
         lastStreamOpened = streamId;
-        RelayedCall call = new RelayedCall(relay, CallerConnection.this, streamId);
+        RelayedCall call = relay.newCall(CallerConnection.this, streamId);
         calls.put(streamId, call);
         guarded(call::abort, () -> call.start(headers, endOfStream));
         return;

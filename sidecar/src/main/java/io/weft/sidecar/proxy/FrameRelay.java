@@ -20,18 +20,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The outbound proxy as an HTTP/2 frame relay, as nginx's {@code grpc_pass} is: each app call's
- * frames (HEADERS, DATA, trailers, RST_STREAM) are relayed to a stream on a connection to the
- * instance the mesh balancer picked, and back, without grpc-java's call machinery on either side
- * and without copying or parsing the messages ({@link RelayedCall}). App connections and upstream
- * connections share the {@link ProxyTransport}'s event loops; a call and both of its connections
- * live on one loop.
+ * A proxy as an HTTP/2 frame relay, as nginx's {@code grpc_pass} is: each call's frames (HEADERS,
+ * DATA, trailers, RST_STREAM) are relayed to a stream on a connection to its upstream, and back,
+ * without grpc-java's call machinery on either side and without copying or parsing the messages.
+ * Which upstream is the {@link RelayedCall}'s: the outbound proxy's calls pick an instance of a mesh
+ * service, the inbound proxy's go to the local app. Caller connections and upstream connections
+ * share the {@link ProxyTransport}'s event loops; a call and both of its connections live on one
+ * loop.
  */
 final class FrameRelay implements RunningProxy {
 
-  private final Router router;
-  private final RouteKeys routeKeys = new RouteKeys();
-  private final UpstreamPickers pickers;
+  /** Makes the call of a stream a caller opened. */
+  @FunctionalInterface
+  interface CallFactory {
+    RelayedCall newCall(FrameRelay relay, CallerConnection caller, int callerStream);
+  }
+
+  private final String name;
+  private final CallFactory calls;
   private final ProxyMetrics metrics;
   private final int maxMessageSize;
   private final ProxyTransport transport;
@@ -43,10 +49,10 @@ final class FrameRelay implements RunningProxy {
   private volatile boolean shutdown;
   private Channel server;
 
-  private FrameRelay(ProxyServerConfig config, Router router, UpstreamPickers pickers,
+  private FrameRelay(ProxyServerConfig config, String name, CallFactory calls,
       ProxyMetrics metrics) {
-    this.router = requireNonNull(router, "router");
-    this.pickers = requireNonNull(pickers, "pickers");
+    this.name = requireNonNull(name, "name");
+    this.calls = requireNonNull(calls, "calls");
     this.metrics = requireNonNull(metrics, "metrics");
     this.maxMessageSize = config.maxMessageSize();
     this.ownsTransport = config.transport() == null;
@@ -54,10 +60,13 @@ final class FrameRelay implements RunningProxy {
     this.keepAlive = new KeepAlivePolicy(config);
   }
 
-  /** Binds a relay as {@code config} says and starts it. */
-  static FrameRelay start(ProxyServerConfig config, Router router, UpstreamPickers pickers,
+  /**
+   * Binds a relay as {@code config} says and starts it; {@code name} ("outbound proxy") names it in
+   * the statuses it gives, {@code calls} makes its calls.
+   */
+  static FrameRelay start(ProxyServerConfig config, String name, CallFactory calls,
       ProxyMetrics metrics) throws IOException {
-    FrameRelay relay = new FrameRelay(requireNonNull(config, "config"), router, pickers, metrics);
+    FrameRelay relay = new FrameRelay(requireNonNull(config, "config"), name, calls, metrics);
     relay.bind(config.host(), config.port());
     return relay;
   }
@@ -99,16 +108,14 @@ final class FrameRelay implements RunningProxy {
     channel.pipeline().addLast(new CallerConnection.Builder(this, keepAlive).build());
   }
 
-  Router router() {
-    return router;
+  /** The call of stream {@code callerStream}, which {@code caller} just opened. */
+  RelayedCall newCall(CallerConnection caller, int callerStream) {
+    return calls.newCall(this, caller, callerStream);
   }
 
-  RouteKeys routeKeys() {
-    return routeKeys;
-  }
-
-  UpstreamPickers pickers() {
-    return pickers;
+  /** What the relay is called in the statuses it gives ("outbound proxy"). */
+  String name() {
+    return name;
   }
 
   ProxyMetrics metrics() {
@@ -131,7 +138,7 @@ final class FrameRelay implements RunningProxy {
   }
 
   /**
-   * Stops accepting connections and sends every app connection a GOAWAY: calls in progress go on,
+   * Stops accepting connections and sends every caller connection a GOAWAY: calls in progress go on,
    * new ones go to a new connection (which finds nobody listening).
    */
   @Override

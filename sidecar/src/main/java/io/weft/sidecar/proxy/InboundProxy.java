@@ -2,32 +2,33 @@ package io.weft.sidecar.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.Channel;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The inbound proxy (port 15006): forwards every call it receives to the local app, transparently,
- * and counts the calls in flight so that a drain can wait for them. {@link #shutdown()} stops
- * accepting new calls while the calls in progress finish.
+ * The inbound proxy (port 15006): relays every call it receives to the local app, transparently,
+ * as HTTP/2 frames ({@link FrameRelay}, {@link InboundRelayedCall}), and counts the calls in flight
+ * so that a drain can wait for them. {@link #shutdown()} stops accepting new calls while the calls
+ * in progress finish.
  */
 public final class InboundProxy {
 
-  private final ProxyServer server;
+  private final RunningProxy server;
   private final InFlightCalls inFlight;
 
-  private InboundProxy(ProxyServer server, InFlightCalls inFlight) {
+  private InboundProxy(RunningProxy server, InFlightCalls inFlight) {
     this.server = server;
     this.inFlight = inFlight;
   }
 
   /**
-   * A builder for a proxy that forwards to {@code app} (the proxy does not shut it down) and
-   * records into {@code metrics} under the local {@code service} and {@code instanceId}.
+   * A builder for a proxy that relays to the app listening at {@code app} and records into {@code
+   * metrics} under the local {@code service} and {@code instanceId}.
    */
   public static Builder builder(
-      Channel app, ProxyMetrics metrics, String service, String instanceId) {
+      InetSocketAddress app, ProxyMetrics metrics, String service, String instanceId) {
     return new Builder(app, metrics, service, instanceId);
   }
 
@@ -78,13 +79,13 @@ public final class InboundProxy {
 
   /** Builds and starts an {@link InboundProxy}. */
   public static final class Builder {
-    private final Channel app;
+    private final InetSocketAddress app;
     private final ProxyMetrics metrics;
     private final String service;
     private final String instanceId;
     private ProxyServerConfig config = ProxyServerConfig.builder().build();
 
-    private Builder(Channel app, ProxyMetrics metrics, String service, String instanceId) {
+    private Builder(InetSocketAddress app, ProxyMetrics metrics, String service, String instanceId) {
       this.app = requireNonNull(app, "app");
       this.metrics = requireNonNull(metrics, "metrics");
       this.service = requireNonNull(service, "service");
@@ -99,11 +100,11 @@ public final class InboundProxy {
 
     /** Binds and starts the proxy. */
     public InboundProxy start() throws IOException {
-      InFlightCalls inFlight = new InFlightCalls();
-      InboundCallHandler handler =
-          new InboundCallHandler(
-              app, metrics, service, instanceId, config.maxMessageSize(), inFlight);
-      return new InboundProxy(ProxyServer.start(config, handler), inFlight);
+      InboundRelayedCall.LocalApp local = InboundRelayedCall.LocalApp.at(app, service, instanceId);
+      FrameRelay relay = FrameRelay.start(config, "inbound proxy",
+          (frames, caller, stream) -> new InboundRelayedCall(frames, caller, stream, local),
+          metrics);
+      return new InboundProxy(relay, local.inFlight());
     }
   }
 }

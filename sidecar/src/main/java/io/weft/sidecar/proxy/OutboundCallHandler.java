@@ -34,7 +34,7 @@ final class OutboundCallHandler implements ServerCallHandler<byte[], byte[]> {
   public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
     long startNanos = metrics.now();
     Context context = Context.current();
-    CallForwarder forwarder = new CallForwarder(call, headers, context, maxMessageSize, () -> {});
+    CallForwarder forwarder = new CallForwarder(call, headers, context, maxMessageSize);
     router
         .route(
             call.getAuthority(),

@@ -159,7 +159,12 @@ public final class OutboundProxy {
       Router router = new Router(endpoints, scheduler, ticker, routeTimeout, routeCacheSize);
       try {
         if (pickers != null) {
-          return new OutboundProxy(FrameRelay.start(config, router, pickers, metrics), router);
+          OutboundRelayedCall.Routing routing =
+              new OutboundRelayedCall.Routing(router, new RouteKeys(), pickers);
+          FrameRelay relay = FrameRelay.start(config, "outbound proxy",
+              (frames, caller, stream) -> new OutboundRelayedCall(frames, caller, stream, routing),
+              metrics);
+          return new OutboundProxy(relay, router);
         }
         OutboundCallHandler handler =
             new OutboundCallHandler(router, upstreams, metrics, config.maxMessageSize());

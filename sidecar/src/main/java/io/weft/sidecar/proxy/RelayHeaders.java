@@ -69,13 +69,16 @@ final class RelayHeaders {
   /**
    * What the upstream receives of the caller's request headers, which this rewrites in place
    * (so that a replay to another upstream rewrites them again): every header but the hop-by-hop
-   * ones, {@code :authority} set to the mesh service, {@code grpc-timeout} set to what is left of
-   * the call's deadline ({@code remainingNanos}, or none when the call has none).
+   * ones, {@code :authority} set to {@code authority} (the mesh service; null keeps the caller's),
+   * {@code grpc-timeout} set to what is left of the call's deadline ({@code remainingNanos}, or
+   * none when the call has none).
    */
-  static Http2Headers upstreamRequest(Http2Headers fromCaller, String service,
+  static Http2Headers upstreamRequest(Http2Headers fromCaller, String authority,
       Long remainingNanos) {
     stripHopByHop(fromCaller);
-    fromCaller.authority(service);
+    if (authority != null) {
+      fromCaller.authority(authority);
+    }
     if (remainingNanos != null) {
       fromCaller.set(GRPC_TIMEOUT, formatTimeout(Math.max(1, remainingNanos)));
     } else {

@@ -1,12 +1,5 @@
 package io.weft.sidecar.proxy;
 
-import io.grpc.Attributes;
-import io.grpc.CallOptions;
-import io.grpc.ClientStreamTracer;
-import io.grpc.Deadline;
-import io.grpc.LoadBalancer.PickResult;
-import io.grpc.LoadBalancer.SubchannelPicker;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
@@ -14,35 +7,31 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Headers;
 import io.grpc.netty.shaded.io.netty.util.concurrent.ScheduledFuture;
 import io.weft.sidecar.balancer.PickedEndpoint;
-import io.weft.sidecar.balancer.PickerTap;
 import io.weft.sidecar.proxy.ProxyMetrics.Direction;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One call through the frame relay: a caller's HTTP/2 stream relayed, frame by frame, to a stream
- * on a connection to the upstream instance the mesh balancer picked, and back.
+ * One call through a frame relay: a caller's HTTP/2 stream relayed, frame by frame, to a stream on
+ * a connection to an upstream, and back. What the upstream is, and what the call records of it, is
+ * the subclass's: {@link OutboundRelayedCall} routes and picks an instance of a mesh service, {@link
+ * InboundRelayedCall} goes to the local app.
  *
- * <p>The call is routed ({@link Router}), then picked with the service's balancer ({@link
- * PickerTap}): the pick records the instance for {@code x-weft-upstream} and the metrics, and its
- * stream tracers (in-flight counts, outlier detection) see the stream open and close with its
- * status. Request frames that arrive before the upstream stream is open wait, uncredited. A stream
- * the upstream never processed (refused, GOAWAY, a connection that failed or closed before the
- * stream was sent) is picked again and replayed, at most {@value #MAX_TRANSPARENT_RETRIES} times,
- * as grpc-java's transparent retry does; the request bytes are kept for that until the upstream
+ * <p>Request frames that arrive before the upstream stream is open wait, uncredited. A stream the
+ * upstream never processed (refused, GOAWAY, a connection that failed or closed before the stream
+ * was sent) is picked again and replayed, at most {@value #MAX_TRANSPARENT_RETRIES} times, as
+ * grpc-java's transparent retry does; the request bytes are kept for that until the upstream
  * answers, up to {@value #REPLAY_LIMIT} bytes. Each DATA frame is credited back to its sender only
  * once written to the other side. Messages over the size limit end the call with
  * RESOURCE_EXHAUSTED; the call's deadline ({@code grpc-timeout}) is passed on as what is left of
  * it, and enforced here too. Everything runs on the caller connection's event loop, which is also
  * the upstream connection's.
  */
-final class RelayedCall implements UpstreamConnection.Stream {
+abstract class RelayedCall implements UpstreamConnection.Stream {
 
   private static final Logger logger = LoggerFactory.getLogger(RelayedCall.class);
 
@@ -52,15 +41,26 @@ final class RelayedCall implements UpstreamConnection.Stream {
   /** Most request bytes kept for replaying the request to another upstream: 64 KiB. */
   static final int REPLAY_LIMIT = 64 * 1024;
 
-  private final FrameRelay relay;
-  private final CallerConnection caller;
+  final FrameRelay relay;
+  final CallerConnection caller;
+  final long startNanos;
   private final int callerStream;
-  private final long startNanos;
   private final long arrivalNanos = System.nanoTime();
   private final MessageSizeGuard requestGuard;
   private final MessageSizeGuard responseGuard;
   private final ArrayDeque<Chunk> unsent = new ArrayDeque<>(2);
   private final ArrayDeque<Chunk> replay = new ArrayDeque<>(2);
+
+  /** The upstream's mesh service: set once routed. */
+  String service;
+  /** The endpoint of the current attempt: set once picked. */
+  PickedEndpoint picked;
+  /** The call's metrics: set once its service is known. */
+  ProxyMetrics.Call metrics;
+  /** Attempts made before the current one. */
+  int retries;
+  /** Whether the call is over for the relay. */
+  boolean ended;
 
   private Http2Headers requestHeaders;
   private CharSequence path;
@@ -69,19 +69,13 @@ final class RelayedCall implements UpstreamConnection.Stream {
   private boolean hasDeadline;
   private ScheduledFuture<?> deadlineTimer;
   private boolean requestEndedWithHeaders;
-  private String service;
-  private ProxyMetrics.Call metrics;
-  private PickerTap tap;
-  private PickedEndpoint picked;
-  private ClientStreamTracer tracer;
-  private int retries;
   private UpstreamConnection upstream;
   private int upstreamStream;
   private boolean replayable = true;
   private int replayBytes;
   private boolean responseStarted;
-  private boolean ended;
 
+  /** A call on stream {@code callerStream} of {@code caller}. */
   RelayedCall(FrameRelay relay, CallerConnection caller, int callerStream) {
     this.relay = relay;
     this.caller = caller;
@@ -112,36 +106,73 @@ final class RelayedCall implements UpstreamConnection.Stream {
       hasDeadline = true;
       deadlineNanos = arrivalNanos + timeout;
     }
-    CharSequence authority = headers.authority();
-    RouteKeys keys = relay.routeKeys();
-    String known = relay.router().knownRoute(
-        keys.candidate(authority), keys.grpcService(path));
-    if (known != null) {
-      routed(known, null);
-    } else {
-      route(authority, timeout);
-    }
+    route(headers.authority(), timeout);
     if (!ended && upstreamStream == 0) {
       armDeadlineTimer();
     }
   }
 
-  /** Routes a call whose route is not known yet (or fails), waiting when it must. */
-  private void route(CharSequence authority, Long timeout) {
-    Deadline deadline = timeout != null ? Deadline.after(timeout, TimeUnit.NANOSECONDS) : null;
-    CompletableFuture<String> route = relay.router().route(
-        authority == null ? null : authority.toString(), fullMethodName(), deadline);
-    if (route.isCompletedExceptionally()) {
-      routed(null, failure(route));
-    } else if (route.isDone()) {
-      routed(route.join(), null);
-    } else {
-      route.whenComplete((name, error) -> onLoop(() -> routed(name, error)));
+  /**
+   * Decides where the call goes, given its {@code :authority} and {@code grpc-timeout} (null when
+   * it has none), then {@link #pick()}s, now or once it knows, or {@link #fail}s the call.
+   */
+  abstract void route(CharSequence authority, Long timeoutNanos);
+
+  /**
+   * Chooses the upstream of the next attempt, sets {@link #picked} and {@link #connect}s to it, or
+   * {@link #fail}s the call; called again for each transparent retry.
+   */
+  abstract void pick();
+
+  /** The {@code :authority} the upstream receives; null keeps the caller's. */
+  abstract String upstreamAuthority();
+
+  /** Whether the response names the instance that served it ({@code x-weft-upstream}). */
+  abstract boolean namesUpstream();
+
+  /** The direction the call's metrics are recorded under. */
+  abstract Direction direction();
+
+  /** The attempt's upstream stream is about to be sent. */
+  void attemptStarted() {}
+
+  /** The attempt ended with {@code status} (the call may go on with another attempt). */
+  void attemptEnded(Status status) {}
+
+  /** The call has ended and everything about it is recorded. */
+  void released() {}
+
+  /** The call's method path ({@code /helloworld.Greeter/SayHello}). */
+  final CharSequence path() {
+    return path;
+  }
+
+  /** What is left of the call's deadline, in nanoseconds; null when it has none. */
+  final Long remainingNanos() {
+    return hasDeadline ? deadlineNanos - System.nanoTime() : null;
+  }
+
+  /** Shortens the call's deadline to {@code limitNanos} from its arrival, if that is sooner. */
+  final void limitDeadline(long limitNanos) {
+    if (!hasDeadline || deadlineNanos - arrivalNanos > limitNanos) {
+      hasDeadline = true;
+      deadlineNanos = arrivalNanos + limitNanos;
+      if (deadlineTimer != null) {
+        deadlineTimer.cancel(false);
+        deadlineTimer = null;
+        armDeadlineTimer();
+      }
     }
   }
 
+  /** Opens the attempt's upstream stream on this loop's connection to {@code address}. */
+  final void connect(InetSocketAddress address) {
+    relay.upstreams(caller.eventLoop()).connect(address, this::openUpstream,
+        error -> connectFailed(address, error));
+  }
+
   /** The call's method ({@code helloworld.Greeter/SayHello}); made once asked for. */
-  private String fullMethodName() {
+  final String fullMethodName() {
     if (fullMethodName == null && path != null) {
       fullMethodName = RelayHeaders.fullMethodName(path);
     }
@@ -179,7 +210,8 @@ final class RelayedCall implements UpstreamConnection.Stream {
     logger.error("relaying {} to {} failed; ending the call", fullMethodName(),
         picked == null ? service : picked.describe(), error);
     if (!ended) {
-      fail(Status.INTERNAL.withDescription("the outbound proxy failed: " + error).withCause(error));
+      fail(Status.INTERNAL.withDescription("the " + relay.name() + " failed: " + error)
+          .withCause(error));
     }
   }
 
@@ -200,7 +232,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
     stopReplaying();
     boolean first = !responseStarted;
     responseStarted = true;
-    Http2Headers forwarded = RelayHeaders.response(headers, first ? picked.describe() : null);
+    Http2Headers forwarded = RelayHeaders.response(headers, first ? upstreamHeader() : null);
     if (!endOfStream) {
       caller.writeHeaders(callerStream, forwarded, false);
       return;
@@ -277,83 +309,6 @@ final class RelayedCall implements UpstreamConnection.Stream {
     failFromUpstream(status);
   }
 
-  private void routed(String name, Throwable error) {
-    if (ended) {
-      return;
-    }
-    service = name;
-    metrics = relay.metrics().start(
-        Direction.OUTBOUND, error == null ? name : ProxyMetrics.NONE, ProxyMetrics.NONE,
-        startNanos);
-    if (error != null) {
-      fail(Status.fromThrowable(error));
-      return;
-    }
-    relay.pickers().requestTimeout(name).ifPresent(limit -> {
-      long limitNanos = limit.toNanos();
-      if (!hasDeadline || deadlineNanos - arrivalNanos > limitNanos) {
-        hasDeadline = true;
-        deadlineNanos = arrivalNanos + limitNanos;
-        if (deadlineTimer != null) {
-          deadlineTimer.cancel(false);
-          deadlineTimer = null;
-          armDeadlineTimer();
-        }
-      }
-    });
-    try {
-      tap = relay.pickers().pickerFor(name);
-    } catch (RuntimeException e) {
-      fail(Status.UNAVAILABLE.withDescription("no channel to mesh service " + name + ": " + e)
-          .withCause(e));
-      return;
-    }
-    pick();
-  }
-
-  private void pick() {
-    if (ended) {
-      return;
-    }
-    SubchannelPicker picker = tap.picker();
-    if (picker == null) {
-      tap.whenChangedFrom(null, () -> onLoop(this::pick));
-      tap.requestConnection();
-      return;
-    }
-    LoopPickHolder holder = LoopPickHolder.current();
-    CallOptions options =
-        holder.optionsForPick(hasDeadline ? deadlineNanos - System.nanoTime() : null);
-    PickResult result = picker.pickSubchannel(new RelayPickArgs(path, options));
-    picked = holder.picked();
-    if (!result.getStatus().isOk()) {
-      fail(result.getStatus());
-      return;
-    }
-    if (result.getSubchannel() == null) {
-      tap.whenChangedFrom(picker, () -> onLoop(this::pick));
-      return;
-    }
-    SocketAddress address = picked == null ? null : picked.address();
-    if (!(address instanceof InetSocketAddress inet)) {
-      fail(Status.INTERNAL.withDescription("the balancer of " + service + " picked "
-          + (address == null ? "an endpoint without an address" : address + ", not an IP address")
-          + " (the frame relay needs the weft_mesh policy)"));
-      return;
-    }
-    if (result.getStreamTracerFactory() != null) {
-      tracer = result.getStreamTracerFactory().newClientStreamTracer(
-          ClientStreamTracer.StreamInfo.newBuilder()
-              .setCallOptions(options)
-              .setPreviousAttempts(retries)
-              .setIsTransparentRetry(retries > 0)
-              .build(),
-          new Metadata());
-    }
-    relay.upstreams(caller.eventLoop()).connect(inet, this::openUpstream,
-        error -> connectFailed(inet, error));
-  }
-
   private void connectFailed(InetSocketAddress address, Throwable error) {
     if (ended) {
       return;
@@ -366,13 +321,11 @@ final class RelayedCall implements UpstreamConnection.Stream {
       return;
     }
     upstream = connection;
-    Long remaining = hasDeadline ? deadlineNanos - System.nanoTime() : null;
-    Http2Headers headers = RelayHeaders.upstreamRequest(requestHeaders, service, remaining);
+    Http2Headers headers =
+        RelayHeaders.upstreamRequest(requestHeaders, upstreamAuthority(), remainingNanos());
     int stream = connection.reserve(this);
     upstreamStream = stream;
-    if (tracer != null) {
-      tracer.streamCreated(Attributes.EMPTY, new Metadata());
-    }
+    attemptStarted();
     connection.sendHeaders(stream, headers, requestEndedWithHeaders);
     Chunk next;
     while (upstreamStream == stream && upstream == connection && (next = unsent.poll()) != null) {
@@ -397,7 +350,7 @@ final class RelayedCall implements UpstreamConnection.Stream {
   }
 
   private void retryOrFail(String why) {
-    closeTracer(Status.UNAVAILABLE.withDescription(why));
+    attemptEnded(Status.UNAVAILABLE.withDescription(why));
     if (!replayable || retries >= MAX_TRANSPARENT_RETRIES) {
       fail(Status.UNAVAILABLE.withDescription(why + (replayable
           ? " (after " + (retries + 1) + " attempts)"
@@ -430,12 +383,12 @@ final class RelayedCall implements UpstreamConnection.Stream {
     deadlineTimer = null;
     if (!ended) {
       fail(Status.DEADLINE_EXCEEDED.withDescription(
-          "the call's deadline expired in the outbound proxy"));
+          "the call's deadline expired in the " + relay.name()));
     }
   }
 
   /** Ends the call with {@code status} from the relay: the upstream is reset, the caller told. */
-  private void fail(Status status) {
+  final void fail(Status status) {
     if (ended) {
       return;
     }
@@ -448,10 +401,9 @@ final class RelayedCall implements UpstreamConnection.Stream {
     if (ended) {
       return;
     }
-    String upstreamName = picked == null ? null : picked.describe();
     caller.endStream(callerStream, responseStarted
         ? RelayHeaders.trailers(status)
-        : RelayHeaders.trailersOnly(status, upstreamName));
+        : RelayHeaders.trailersOnly(status, upstreamHeader()));
     responseStarted = true;
     finish(status);
   }
@@ -482,23 +434,21 @@ final class RelayedCall implements UpstreamConnection.Stream {
 
   /**
    * What is left once the call's last frames are flushed: the kept request bytes released, the
-   * balancer's stream tracer and the metrics told how the call ended.
+   * attempt and the metrics told how the call ended.
    */
   private void recordEnd(Status status) {
     forgetReplay();
-    closeTracer(status);
+    attemptEnded(status);
     if (metrics == null) {
-      metrics = relay.metrics().start(
-          Direction.OUTBOUND, ProxyMetrics.NONE, ProxyMetrics.NONE, startNanos);
+      metrics = relay.metrics().start(direction(), ProxyMetrics.NONE, ProxyMetrics.NONE, startNanos);
     }
     metrics.end(status.getCode(), picked == null ? null : picked.instanceId());
+    released();
   }
 
-  private void closeTracer(Status status) {
-    if (tracer != null) {
-      tracer.streamClosed(status);
-      tracer = null;
-    }
+  /** The {@code x-weft-upstream} value of the response: the picked instance, if it is named. */
+  private String upstreamHeader() {
+    return namesUpstream() && picked != null ? picked.describe() : null;
   }
 
   /** The upstream answered: the request is no longer replayed; its kept bytes go after a flush. */
@@ -531,20 +481,12 @@ final class RelayedCall implements UpstreamConnection.Stream {
         "gRPC message exceeds maximum size %d: %d", relay.maxMessageSize(), length));
   }
 
-  private void onLoop(Runnable task) {
+  /** Runs {@code task} on the call's event loop, flushing what it writes. */
+  final void onLoop(Runnable task) {
     try {
       caller.eventLoop().execute(() -> Flusher.current().run(task));
     } catch (RejectedExecutionException e) {
       // The relay is shutting down: its connections, and this call, are closing anyway.
-    }
-  }
-
-  private static Throwable failure(CompletableFuture<?> future) {
-    try {
-      future.join();
-      return null;
-    } catch (RuntimeException e) {
-      return e.getCause() != null ? e.getCause() : e;
     }
   }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -51,6 +52,8 @@ public final class EchoService extends EchoGrpc.EchoImplBase {
 
   public final AtomicInteger callsStarted = new AtomicInteger();
   public final AtomicInteger cancelled = new AtomicInteger();
+  /** The {@code :authority} of the last call started. */
+  public final AtomicReference<String> lastAuthority = new AtomicReference<>();
   final AtomicInteger streamSent = new AtomicInteger();
   final AtomicBoolean streamBlocked = new AtomicBoolean();
   final CompletableFuture<Void> releaseRequests = new CompletableFuture<>();
@@ -64,6 +67,7 @@ public final class EchoService extends EchoGrpc.EchoImplBase {
       public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
           ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         callsStarted.incrementAndGet();
+        lastAuthority.set(call.getAuthority());
         ServerCall<ReqT, RespT> decorated =
             new SimpleForwardingServerCall<>(call) {
               @Override

@@ -51,6 +51,11 @@ final class EchoUpstream {
     return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
   }
 
+  /** The address the server listens at. */
+  InetSocketAddress address() {
+    return new InetSocketAddress("127.0.0.1", port());
+  }
+
   /** The channel, recording each call's pick in the call's holder, like the mesh balancer. */
   Channel pickingChannel() {
     ClientInterceptor picker =
@@ -61,7 +66,7 @@ final class EchoUpstream {
             PickedUpstream holder = options.getOption(MeshCallOptions.PICKED_UPSTREAM);
             if (holder != null) {
               holder.record(new PickedEndpoint(
-                  meshService, instanceId, new InetSocketAddress("127.0.0.1", port())));
+                  meshService, instanceId, address()));
             }
             return next.newCall(method, options);
           }

@@ -9,7 +9,7 @@ class InboundForwardingTest extends ForwardingContractTest {
 
   @Override
   int startProxy(EchoUpstream upstream) throws Exception {
-    proxy = InboundProxy.builder(upstream.channel, metrics, "echo", "echo-1").start();
+    proxy = InboundProxy.builder(upstream.address(), metrics, "echo", "echo-1").start();
     return proxy.port();
   }
 

@@ -8,9 +8,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.common.base.Ticker;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.sidecar.proxy.ForwardingContractTest.StreamRecorder;
@@ -19,12 +22,16 @@ import io.weft.sidecar.proxy.echo.EchoRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** In-flight counting, drain and metrics of the inbound proxy, over real sockets. */
 class InboundProxyTest {
+
+  private static final Metadata.Key<String> UPSTREAM =
+      Metadata.Key.of("x-weft-upstream", Metadata.ASCII_STRING_MARSHALLER);
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private EchoUpstream app;
@@ -37,7 +44,7 @@ class InboundProxyTest {
     app = new EchoUpstream("echo", "echo-1");
     proxy =
         InboundProxy.builder(
-                app.channel, new ProxyMetrics(registry, Ticker.systemTicker()), "echo", "echo-1")
+                app.address(), new ProxyMetrics(registry, Ticker.systemTicker()), "echo", "echo-1")
             .start();
     client = EchoUpstream.plaintextChannel(proxy.port());
     async = EchoGrpc.newStub(client);
@@ -102,6 +109,43 @@ class InboundProxyTest {
     assertThat(responses.awaitDone()).isEqualTo(Status.Code.OK);
     assertThat(responses.messages).hasSize(2);
     assertThat(proxy.awaitTermination(WAIT)).isTrue();
+    assertThat(proxy.whenIdle()).isCompleted();
+  }
+
+  @Test
+  void callersAuthority_reachesTheApp_andTheResponseNamesNoUpstream() throws Exception {
+    ManagedChannel asGreeter = NettyChannelBuilder.forAddress("127.0.0.1", proxy.port())
+        .overrideAuthority("greeter")
+        .usePlaintext()
+        .build();
+    try {
+      AtomicReference<Metadata> headers = new AtomicReference<>();
+      AtomicReference<Metadata> trailers = new AtomicReference<>();
+      EchoGrpc.newBlockingStub(asGreeter)
+          .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+          .unary(request("hi").build());
+
+      assertThat(app.service.lastAuthority.get()).isEqualTo("greeter");
+      assertThat(headers.get().get(EchoService.RESPONSE_HEADER)).isEqualTo("hello");
+      assertThat(headers.get().containsKey(UPSTREAM)).isFalse();
+      assertThat(trailers.get().containsKey(UPSTREAM)).isFalse();
+    } finally {
+      asGreeter.shutdownNow();
+      asGreeter.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void appNotListening_failsTheCallUnavailable_namingTheInstance_andCountsNothingInFlight()
+      throws Exception {
+    app.close();
+
+    StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class,
+        () -> EchoGrpc.newBlockingStub(client).unary(request("nobody").build()));
+
+    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(error.getStatus().getDescription()).contains("echo/echo-1");
+    await().atMost(WAIT).until(() -> proxy.inFlight() == 0);
     assertThat(proxy.whenIdle()).isCompleted();
   }
 

@@ -49,7 +49,7 @@ class ProxyChainTest {
   void setUp() throws Exception {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     callee = new EchoUpstream("echo", "echo-1");
-    inbound = InboundProxy.builder(callee.channel, metrics, "echo", "echo-1").start();
+    inbound = InboundProxy.builder(callee.address(), metrics, "echo", "echo-1").start();
     toInbound = EchoUpstream.plaintextChannel(inbound.port());
     source.setRoute("weft.test.proxy.Echo", "echo");
     InetSocketAddress inboundAddress = new InetSocketAddress("127.0.0.1", inbound.port());

@@ -65,6 +65,18 @@ class RelayHeadersTest {
   }
 
   @Test
+  void upstreamRequest_withoutAnAuthority_keepsTheCallersAsTheInboundProxyDoes() {
+    Http2Headers caller = grpcRequest();
+    CharSequence callerAuthority = caller.authority();
+
+    Http2Headers upstream = RelayHeaders.upstreamRequest(caller, null, null);
+
+    assertThat(callerAuthority).isNotNull();
+    assertThat(upstream.getAll(":authority")).extracting(CharSequence::toString)
+        .containsExactly(callerAuthority.toString());
+  }
+
+  @Test
   void upstreamRequest_rewrittenAgainForAReplay_carriesOneTimeout_theNewOne() {
     Http2Headers request = grpcRequest().add("host", "localhost:15001");
     RelayHeaders.upstreamRequest(request, "greeter", TimeUnit.SECONDS.toNanos(2));

@@ -19,6 +19,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.sidecar.proxy.ForwardingContractTest.StreamRecorder;
 import io.weft.sidecar.proxy.echo.EchoGrpc;
 import io.weft.sidecar.proxy.echo.EchoRequest;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -150,6 +152,23 @@ class InboundProxyTest {
   }
 
   @Test
+  void streamTheAppRefuses_isReplayedToTheApp_thenFailsUnavailableAfterTheTransparentRetries()
+      throws Exception {
+    try (MisbehavingUpstream refusing = new MisbehavingUpstream();
+        Relayed toRefusing = new Relayed(refusing.address())) {
+      StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class,
+          () -> EchoGrpc.newBlockingStub(toRefusing.client).unary(request("again").build()));
+
+      assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(error.getStatus().getDescription())
+          .contains("echo/echo-1 refused the stream")
+          .contains("after " + (RelayedCall.MAX_TRANSPARENT_RETRIES + 1) + " attempts");
+      assertThat(refusing.streamsSeen.get()).isEqualTo(RelayedCall.MAX_TRANSPARENT_RETRIES + 1);
+      await().atMost(WAIT).until(() -> toRefusing.proxy.inFlight() == 0);
+    }
+  }
+
+  @Test
   void metrics_countInboundCallsUnderTheLocalInstance() {
     EchoGrpc.newBlockingStub(client).unary(request("one").build());
 
@@ -172,5 +191,24 @@ class InboundProxyTest {
                 .gauge()
                 .value())
         .isZero();
+  }
+
+  /** A second inbound proxy, to another app, with a client channel to it. */
+  private final class Relayed implements AutoCloseable {
+    final InboundProxy proxy;
+    final ManagedChannel client;
+
+    Relayed(InetSocketAddress app) throws IOException {
+      proxy = InboundProxy.builder(
+          app, new ProxyMetrics(registry, Ticker.systemTicker()), "echo", "echo-1").start();
+      client = EchoUpstream.plaintextChannel(proxy.port());
+    }
+
+    @Override
+    public void close() throws Exception {
+      client.shutdownNow();
+      client.awaitTermination(10, TimeUnit.SECONDS);
+      proxy.stop(Duration.ofSeconds(5));
+    }
   }
 }

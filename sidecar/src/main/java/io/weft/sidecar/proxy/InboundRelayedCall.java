@@ -13,12 +13,16 @@ import java.net.InetSocketAddress;
 final class InboundRelayedCall extends RelayedCall {
 
   /** The local app every inbound call goes to, and what counts its calls. */
-  record LocalApp(PickedEndpoint endpoint, InetSocketAddress address, InFlightCalls inFlight) {
+  record LocalApp(PickedEndpoint endpoint, InFlightCalls inFlight) {
 
     /** The app of {@code service}'s instance {@code instanceId}, at {@code address}. */
     static LocalApp at(InetSocketAddress address, String service, String instanceId) {
-      return new LocalApp(
-          new PickedEndpoint(service, instanceId, address), address, new InFlightCalls());
+      return new LocalApp(new PickedEndpoint(service, instanceId, address), new InFlightCalls());
+    }
+
+    /** Where the app listens. */
+    InetSocketAddress address() {
+      return (InetSocketAddress) endpoint.address();
     }
   }
 

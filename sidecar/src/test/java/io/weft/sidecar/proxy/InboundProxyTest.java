@@ -37,6 +37,7 @@ class InboundProxyTest {
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private EchoUpstream app;
+  private Relayed relayed;
   private InboundProxy proxy;
   private ManagedChannel client;
   private EchoGrpc.EchoStub async;
@@ -44,19 +45,15 @@ class InboundProxyTest {
   @BeforeEach
   void setUp() throws Exception {
     app = new EchoUpstream("echo", "echo-1");
-    proxy =
-        InboundProxy.builder(
-                app.address(), new ProxyMetrics(registry, Ticker.systemTicker()), "echo", "echo-1")
-            .start();
-    client = EchoUpstream.plaintextChannel(proxy.port());
+    relayed = new Relayed(app.address());
+    proxy = relayed.proxy;
+    client = relayed.client;
     async = EchoGrpc.newStub(client);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    client.shutdownNow();
-    client.awaitTermination(10, TimeUnit.SECONDS);
-    proxy.stop(Duration.ofSeconds(5));
+    relayed.close();
     app.close();
   }
 
@@ -193,7 +190,7 @@ class InboundProxyTest {
         .isZero();
   }
 
-  /** A second inbound proxy, to another app, with a client channel to it. */
+  /** An inbound proxy, as the local instance echo/echo-1 of {@code app}, with a client channel. */
   private final class Relayed implements AutoCloseable {
     final InboundProxy proxy;
     final ManagedChannel client;

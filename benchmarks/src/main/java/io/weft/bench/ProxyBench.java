@@ -296,33 +296,13 @@ final class ProxyBench implements Callable<Integer> {
     System.out.println();
     for (Route route : List.of(Route.weft, Route.netty)) {
       if (roundP50s.containsKey(route)) {
-        System.out.println(pairedWithNginx(route, roundP50s));
+        System.out.println(PairedDifference.of(roundP50s.get(route), roundP50s.get(Route.nginx))
+            .describe(route.label, "nginx"));
       }
     }
     System.out.println();
     System.out.printf(Locale.ROOT, "client sidecar RSS: idle %d MiB, under load (max) %d MiB; "
         + "nginx RSS (master + workers) %d MiB%n", idleRss >> 20, loadedRss >> 20, nginxRss >> 20);
-  }
-
-  /**
-   * {@code route}'s p50 minus nginx's, round by round (the two ran in the same round, so a slow
-   * spell of the machine weighs on both): the median difference and the rounds in which
-   * {@code route} was no slower.
-   */
-  private static String pairedWithNginx(Route route, Map<Route, List<Long>> roundP50s) {
-    List<Long> nginx = roundP50s.get(Route.nginx);
-    List<Long> other = roundP50s.get(route);
-    List<Long> differences = new ArrayList<>();
-    for (int round = 0; round < nginx.size(); round++) {
-      differences.add(other.get(round) - nginx.get(round));
-    }
-    List<Long> sorted = differences.stream().sorted().toList();
-    int n = sorted.size();
-    double median =
-        n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
-    long notSlower = differences.stream().filter(difference -> difference <= 0).count();
-    return String.format(Locale.ROOT, "%s minus nginx, p50 round by round: median %+.1f µs; "
-        + "no slower than nginx in %d of %d rounds", route.label, median, notSlower, n);
   }
 
   private static String machine() throws IOException {

@@ -32,6 +32,7 @@ final class CallerConnection extends FrameConnection {
     super(decoder, encoder, settings);
     this.relay = relay;
     this.keepAlive = keepAlive.new Connection(this);
+    RelayFlowControl.onHeldFrameWritten(encoder, this.keepAlive::sent);
   }
 
   /** Forgets the call of stream {@code id}: it has ended. */
@@ -70,12 +71,6 @@ final class CallerConnection extends FrameConnection {
   ChannelFuture writeHeaders(int streamId, Http2Headers headers, boolean endOfStream) {
     keepAlive.sent();
     return super.writeHeaders(streamId, headers, endOfStream);
-  }
-
-  @Override
-  ChannelFuture writeData(int streamId, ByteBuf data, boolean endOfStream) {
-    keepAlive.sent();
-    return super.writeData(streamId, data, endOfStream);
   }
 
   @Override

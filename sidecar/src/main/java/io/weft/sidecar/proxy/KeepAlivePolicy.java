@@ -10,8 +10,10 @@ import java.util.concurrent.TimeUnit;
  * Keep-alive of the frame relay's app connections, as grpc-java's server does it: a connection
  * with nothing read for the keep-alive time is pinged and closed if nothing arrives within the
  * keep-alive timeout; an app that pings more often than the permitted interval gets two strikes,
- * then a GOAWAY {@code ENHANCE_YOUR_CALM} with {@code too_many_pings}. Sending the app headers or
- * data clears the strikes (a client may ping to measure the bandwidth after each data it gets).
+ * then a GOAWAY {@code ENHANCE_YOUR_CALM} with {@code too_many_pings}. Headers or data reaching
+ * the app's connection clear the strikes (a client may ping to measure the bandwidth after each
+ * data it gets): when they are written to it, which for DATA held for the app's flow-control window
+ * is when the app opens the window, not when the relay asked for the write.
  */
 final class KeepAlivePolicy {
 

@@ -1,19 +1,17 @@
 package io.weft.sidecar.proxy;
 
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2Connection;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Connection;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.UniformStreamByteDistributor;
 
 /**
  * The frame relay's HTTP/2 flow-control windows, the same on both legs: 1 MiB per stream (as the
  * sidecar's grpc-java channels) and 8 MiB per connection, so that one stalled stream cannot hold
  * back the others. A stream's bytes are credited back only once passed on, so the relay holds at
  * most one stream window per stream and direction, whatever the speed of either side. Streams
- * share the peer's connection window evenly: gRPC sends no HTTP/2 priorities, so Netty's default
- * weighted-fair priority tree would only cost time on every stream and frame.
+ * share the peer's connection window evenly ({@link RelayRemoteFlowController}).
  */
 final class RelayFlowControl {
 
@@ -42,9 +40,16 @@ final class RelayFlowControl {
   /** A new HTTP/2 connection, server's or client's, whose streams share the window evenly. */
   static Http2Connection connection(boolean server) {
     DefaultHttp2Connection connection = new DefaultHttp2Connection(server);
-    connection.remote().flowController(new DefaultHttp2RemoteFlowController(
-        connection, new UniformStreamByteDistributor(connection)));
+    connection.remote().flowController(new RelayRemoteFlowController(connection));
     return connection;
+  }
+
+  /**
+   * Runs {@code listener} each time {@code encoder} writes a frame it held for the peer's
+   * flow-control window; the encoder is one of a {@link #connection}.
+   */
+  static void onHeldFrameWritten(Http2ConnectionEncoder encoder, Runnable listener) {
+    ((RelayRemoteFlowController) encoder.flowController()).onFrameWritten(listener);
   }
 
   /** Grows a new connection's window from HTTP/2's 64 KiB to {@link #CONNECTION_WINDOW}. */

@@ -153,6 +153,7 @@ class FrameRelayKeepAliveTest {
     source.setService("echo", List.of(echo.instance()));
     source.setRoute("weft.test.proxy.Echo", "echo");
     int port = start(ProxyServerConfig.builder().build());
+    // The first ping is free; without the fix the last of these would be one strike too many.
     int pings = KeepAlivePolicy.MAX_PING_STRIKES + 2;
     try (Socket socket = rawHttp2Client(port, settings(SETTINGS_INITIAL_WINDOW_SIZE, 0))) {
       OutputStream out = socket.getOutputStream();
@@ -161,6 +162,7 @@ class FrameRelayKeepAliveTest {
           request("held").setResponseCount(pings).setResponseSize(100).build().toByteArray()));
       DataInputStream in = new DataInputStream(socket.getInputStream());
       List<Frame> frames = new ArrayList<>();
+      // Ended for the relay: every response frame is written, held for the app's window.
       await().atMost(WAIT).until(() -> callsEnded() == 1);
 
       for (int i = 0; i < pings; i++) {

@@ -59,6 +59,7 @@ final class ProxyBench implements Callable<Integer> {
     frames("grpc-java server + Netty frames upstream (floor, see FrameUpstreamRelay)"),
     netty("Netty frame relay, no grpc-java (floor, see NettyFrameRelay)"),
     weft("weft sidecar (outbound only)"),
+    other("weft sidecar of --other-sidecar-jar (outbound only)"),
     mesh("weft mesh path (outbound + inbound)");
 
     final String label;
@@ -110,6 +111,12 @@ final class ProxyBench implements Callable<Integer> {
   @Option(names = "--sidecar-jvm-option", description = "Extra JVM option for the sidecars; repeatable.")
   List<String> sidecarJvmOptions = new ArrayList<>();
 
+  @Option(names = "--other-sidecar-jar",
+      description = "Another build's sidecar.jar (say, of the commit before a change, built in a "
+          + "git worktree): adds the path 'other', a client sidecar of that build measured in the "
+          + "same rounds, and compares weft with it round by round.")
+  Path otherSidecarJar;
+
   @Override
   public Integer call() throws Exception {
     try (ServiceProcess greeter = ServiceProcess.start("greeter", ServiceProcess.SERVER_JVM, GREETER,
@@ -124,6 +131,7 @@ final class ProxyBench implements Callable<Integer> {
             Integer.toString(greeter.port(1)), "--inbound-port", "0",
             "--advertise-address", "127.0.0.1"));
         ServiceProcess client = sidecar("sidecar-client", cp, List.of("--service", "bench-client"));
+        ServiceProcess otherClient = otherSidecarJar == null ? null : otherSidecar(cp);
         NginxProcess nginx = NginxProcess.start(greeter.port(1), nginxWorkers);
         ServiceProcess bareRelay = ServiceProcess.start("bare-relay", ServiceProcess.FLOOR_JVM,
             BARE_RELAY, List.of(Integer.toString(greeter.port(1))), "listening on .*:(\\d+)$");
@@ -148,9 +156,14 @@ final class ProxyBench implements Callable<Integer> {
       all.put(Route.netty, new LatencyProbe.Target(nettyRelay.port(1), null));
       all.put(Route.weft, new LatencyProbe.Target(outbound, "greeter"));
       all.put(Route.mesh, new LatencyProbe.Target(outbound, "greeter-inbound"));
+      if (otherClient != null) {
+        awaitServing(otherClient.port(1), "greeter");
+        all.put(Route.other, new LatencyProbe.Target(otherClient.port(1), "greeter"));
+      }
       Map<Route, LatencyProbe.Target> targets = new EnumMap<>(Route.class);
       all.forEach((route, target) -> {
-        if (route == Route.direct || route == Route.nginx || paths.contains(route)) {
+        if (route == Route.direct || route == Route.nginx || route == Route.other
+            || paths.contains(route)) {
           targets.put(route, target);
         }
       });
@@ -170,7 +183,7 @@ final class ProxyBench implements Callable<Integer> {
       Map<Route, H2Load.Result> throughput = new EnumMap<>(Route.class);
       AtomicLong loadedRss = new AtomicLong();
       for (Map.Entry<Route, LatencyProbe.Target> target : targets.entrySet()) {
-        boolean weft = target.getValue().authority() != null;
+        boolean weft = target.getKey() == Route.weft || target.getKey() == Route.mesh;
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         if (weft) {
           sampler.scheduleAtFixedRate(() -> sampleRss(client, loadedRss), 1, 1, TimeUnit.SECONDS);
@@ -226,6 +239,16 @@ final class ProxyBench implements Callable<Integer> {
     List<String> jvm = new ArrayList<>(ServiceProcess.SIDECAR_JVM);
     jvm.addAll(sidecarJvmOptions);
     return ServiceProcess.start(name, jvm, SIDECAR, args, SIDECAR_READY);
+  }
+
+  /** A client-only sidecar of {@code --other-sidecar-jar}, with this build's flags and JVM. */
+  private ServiceProcess otherSidecar(ControlPlaneProcess cp) {
+    List<String> jvm = new ArrayList<>(ServiceProcess.SIDECAR_JVM);
+    jvm.addAll(sidecarJvmOptions);
+    return ServiceProcess.startFrom("sidecar-other", otherSidecarJar, jvm, SIDECAR,
+        List.of("--service", "bench-other-client", "--control-plane",
+            "127.0.0.1:" + cp.grpcPort(), "--outbound-port", "0", "--admin-port", "0"),
+        SIDECAR_READY);
   }
 
   private static void sampleRss(ServiceProcess process, AtomicLong max) {
@@ -294,11 +317,15 @@ final class ProxyBench implements Callable<Integer> {
           t.requestsPerSecond(), t.requestsPerSecond() / directRps, t.requestsPerSecond() / nginxRps);
     }
     System.out.println();
-    for (Route route : List.of(Route.weft, Route.netty)) {
+    for (Route route : List.of(Route.weft, Route.other, Route.netty)) {
       if (roundP50s.containsKey(route)) {
         System.out.println(PairedDifference.of(roundP50s.get(route), roundP50s.get(Route.nginx))
             .describe(route.label, "nginx"));
       }
+    }
+    if (roundP50s.containsKey(Route.weft) && roundP50s.containsKey(Route.other)) {
+      System.out.println(PairedDifference.of(roundP50s.get(Route.weft), roundP50s.get(Route.other))
+          .describe(Route.weft.label, "the sidecar of " + otherSidecarJar));
     }
     System.out.println();
     System.out.printf(Locale.ROOT, "client sidecar RSS: idle %d MiB, under load (max) %d MiB; "

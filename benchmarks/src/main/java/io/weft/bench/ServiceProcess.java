@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * A benchmark participant in its own JVM (greeter, sidecar), started from this jar with server
- * JVM settings, whose port is read from the line it prints when ready.
+ * A benchmark participant in its own JVM (greeter, sidecar), started from this jar (or another
+ * build's) with server JVM settings, whose port is read from the line it prints when ready.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -39,7 +39,17 @@ final class ServiceProcess implements AutoCloseable {
   /** Starts {@code mainClass} and waits for the line matching {@code readyRegex}. */
   static ServiceProcess start(String name, List<String> jvm, String mainClass, List<String> args,
       String readyRegex) {
-    JavaProcess process = JavaProcess.start(name, jvm, mainClass, args);
+    return ready(JavaProcess.start(name, jvm, mainClass, args), readyRegex);
+  }
+
+  /** Starts {@code mainClass} from {@code classPath} instead of this jar, then waits the same way. */
+  static ServiceProcess startFrom(String name, Path classPath, List<String> jvm, String mainClass,
+      List<String> args, String readyRegex) {
+    return ready(JavaProcess.startFrom(name, classPath.toString(), jvm, mainClass, args),
+        readyRegex);
+  }
+
+  private static ServiceProcess ready(JavaProcess process, String readyRegex) {
     return new ServiceProcess(process, process.awaitLine(readyRegex, Duration.ofSeconds(60)));
   }
 

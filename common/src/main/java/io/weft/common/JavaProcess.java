@@ -17,8 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A child JVM started from a main class on this JVM's class path: the demo launcher's processes,
- * the benchmarks' and the end-to-end tests'.
+ * A child JVM started from a main class on this JVM's class path (or another one): the demo
+ * launcher's processes, the benchmarks' and the end-to-end tests'.
  *
  * <p>Its standard output and error are merged, kept line by line and handed to an output sink
  * (by default echoed to this process's stdout with a prefix), so a caller can wait for a line
@@ -86,7 +86,30 @@ public final class JavaProcess implements AutoCloseable {
       List<String> args,
       Map<String, String> environment,
       Consumer<String> output) {
+    return launch(name, jvmOptions, System.getProperty("java.class.path"), mainClass, args,
+        environment, output);
+  }
+
+  /**
+   * Starts {@code mainClass} from {@code classPath} instead of this JVM's class path (another
+   * build of a program, say), with the given JVM options, echoing its output like {@link
+   * #start(String, List, String, List)}.
+   */
+  public static JavaProcess startFrom(
+      String name, String classPath, List<String> jvmOptions, String mainClass, List<String> args) {
+    return launch(name, jvmOptions, classPath, mainClass, args, Map.of(), echo(name));
+  }
+
+  private static JavaProcess launch(
+      String name,
+      List<String> jvmOptions,
+      String classPath,
+      String mainClass,
+      List<String> args,
+      Map<String, String> environment,
+      Consumer<String> output) {
     requireNonNull(name, "name");
+    requireNonNull(classPath, "classPath");
     requireNonNull(environment, "environment");
     requireNonNull(output, "output");
     requireNonNull(mainClass, "mainClass");
@@ -94,7 +117,7 @@ public final class JavaProcess implements AutoCloseable {
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath);
     command.add(mainClass);
     command.addAll(args);
     try {

@@ -3,6 +3,8 @@ package io.weft.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,30 @@ class JavaProcessTest {
 
       assertThat(greeting).isEqualTo("hello");
       assertThat(process.awaitExit(Duration.ofSeconds(30))).isZero();
+    }
+  }
+
+  @Test
+  void startFrom_runsTheMainClassFromTheGivenClassPath() throws Exception {
+    String testClasses =
+        Path.of(Echo.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    try (JavaProcess process = JavaProcess.startFrom("echo", testClasses,
+        JavaProcess.TEST_JVM_OPTIONS, Echo.class.getName(), List.of("77"))) {
+      assertThat(process.awaitLine("listening on port (\\d+)", Duration.ofSeconds(30)).group(1))
+          .isEqualTo("77");
+    }
+  }
+
+  @Test
+  void startFrom_aClassPathWithoutTheMainClass_failsThere() throws Exception {
+    Path empty = Files.createTempDirectory("empty-class-path");
+    try (JavaProcess process = JavaProcess.startFrom("echo", empty.toString(),
+        JavaProcess.TEST_JVM_OPTIONS, Echo.class.getName(), List.of("77"))) {
+      assertThatThrownBy(() -> process.awaitLine("listening", Duration.ofSeconds(30)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Could not find or load main class");
+    } finally {
+      Files.delete(empty);
     }
   }
 

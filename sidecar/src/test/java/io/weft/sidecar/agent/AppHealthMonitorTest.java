@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class AppHealthMonitorTest {
   @AfterEach
   void tearDown() throws InterruptedException {
     if (monitor != null) {
-      syncContext.execute(monitor::stop);
+      inSyncContext(monitor::stop);
       assertThat(clock.pendingTaskCount()).isZero();
     }
     if (channel != null) {
@@ -174,7 +175,20 @@ class AppHealthMonitorTest {
     channel = appChannel;
     monitor = new AppHealthMonitor(channel, INTERVAL, TIMEOUT, "greeter/greeter-1",
         syncContext, clock.scheduler(), reported::add);
-    syncContext.execute(monitor::start);
+    inSyncContext(monitor::start);
+  }
+
+  /**
+   * Runs {@code task} in the synchronization context and returns once it has run: {@code execute}
+   * alone only queues it while a gRPC thread is draining the context.
+   */
+  private void inSyncContext(Runnable task) {
+    AtomicBoolean ran = new AtomicBoolean();
+    syncContext.execute(() -> {
+      task.run();
+      ran.set(true);
+    });
+    await().atMost(WAIT).untilTrue(ran);
   }
 
   /** A real channel that counts {@link ManagedChannel#resetConnectBackoff} calls. */

@@ -26,6 +26,7 @@ final class CallerConnection extends FrameConnection {
   private final KeepAlivePolicy.Connection keepAlive;
   private final IntObjectMap<RelayedCall> calls = new IntObjectHashMap<>();
   private int lastStreamOpened;
+  private UpstreamConnections upstreams;
 
   private CallerConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
       Http2Settings settings, FrameRelay relay, KeepAlivePolicy keepAlive) {
@@ -33,6 +34,14 @@ final class CallerConnection extends FrameConnection {
     this.relay = relay;
     this.keepAlive = keepAlive.new Connection(this);
     RelayFlowControl.onHeldFrameWritten(encoder, this.keepAlive::sent);
+  }
+
+  /** The connections to upstreams of this connection's event loop, where its calls go. */
+  UpstreamConnections upstreams() {
+    if (upstreams == null) {
+      upstreams = relay.upstreams(eventLoop());
+    }
+    return upstreams;
   }
 
   /** Forgets the call of stream {@code id}: it has ended. */

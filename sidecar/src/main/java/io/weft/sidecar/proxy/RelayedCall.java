@@ -167,7 +167,7 @@ abstract class RelayedCall implements UpstreamConnection.Stream {
 
   /** Opens the attempt's upstream stream on this loop's connection to {@code address}. */
   final void connect(InetSocketAddress address) {
-    relay.upstreams(caller.eventLoop()).connect(address, this::openUpstream,
+    caller.upstreams().connect(address, this::openUpstream,
         error -> connectFailed(address, error));
   }
 
@@ -239,7 +239,7 @@ abstract class RelayedCall implements UpstreamConnection.Stream {
     }
     caller.endStream(callerStream, forwarded);
     upstreamStream = 0;
-    finish(statusOf(headers));
+    finish(null, headers);
   }
 
   @Override
@@ -417,6 +417,14 @@ abstract class RelayedCall implements UpstreamConnection.Stream {
   }
 
   private void finish(Status status) {
+    finish(status, null);
+  }
+
+  /**
+   * Ends the call for the relay with {@code status}, or with the status of the upstream's {@code
+   * trailers} (read once they are flushed, when the call is recorded).
+   */
+  private void finish(Status status, Http2Headers trailers) {
     ended = true;
     if (deadlineTimer != null) {
       deadlineTimer.cancel(false);
@@ -429,7 +437,7 @@ abstract class RelayedCall implements UpstreamConnection.Stream {
       }
     }
     caller.forget(callerStream);
-    Flusher.current().afterFlush(() -> recordEnd(status));
+    Flusher.current().afterFlush(() -> recordEnd(status != null ? status : statusOf(trailers)));
   }
 
   /**
@@ -451,13 +459,13 @@ abstract class RelayedCall implements UpstreamConnection.Stream {
     return namesUpstream() && picked != null ? picked.describe() : null;
   }
 
-  /** The upstream answered: the request is no longer replayed; its kept bytes go after a flush. */
+  /**
+   * The upstream answered: the request is no longer replayed, and its kept bytes are released (the
+   * writes still pending hold bytes of their own).
+   */
   private void stopReplaying() {
     if (replayable) {
-      replayable = false;
-      if (!replay.isEmpty()) {
-        Flusher.current().afterFlush(this::forgetReplay);
-      }
+      forgetReplay();
     }
   }
 

@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Proxy benchmark: the same greeter reached directly, through nginx {@code grpc_pass}, through a
@@ -117,8 +120,15 @@ final class ProxyBench implements Callable<Integer> {
           + "same rounds, and compares weft with it round by round.")
   Path otherSidecarJar;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (paths.contains(Route.other)) {
+      throw new ParameterException(spec.commandLine(), "--paths: 'other' is not a path to list: "
+          + "it is measured when --other-sidecar-jar names another build's sidecar.jar");
+    }
     try (ServiceProcess greeter = ServiceProcess.start("greeter", ServiceProcess.SERVER_JVM, GREETER,
             List.of("server", "--port", "0", "--instance-id", "bench-1"), "listening on .*:(\\d+)$");
         ControlPlaneProcess cp = ControlPlaneProcess.start("256m", List.of());

@@ -120,6 +120,12 @@ final class ProxyBench implements Callable<Integer> {
           + "same rounds, and compares weft with it round by round.")
   Path otherSidecarJar;
 
+  @Option(names = "--other-sidecar-jvm-option",
+      description = "Extra JVM option for the sidecar of --other-sidecar-jar only, after those of "
+          + "--sidecar-jvm-option (to compare JVM settings, name this build's own sidecar.jar "
+          + "there); repeatable.")
+  List<String> otherSidecarJvmOptions = new ArrayList<>();
+
   @Spec
   CommandSpec spec;
 
@@ -128,6 +134,10 @@ final class ProxyBench implements Callable<Integer> {
     if (paths.contains(Route.other)) {
       throw new ParameterException(spec.commandLine(), "--paths: 'other' is not a path to list: "
           + "it is measured when --other-sidecar-jar names another build's sidecar.jar");
+    }
+    if (!otherSidecarJvmOptions.isEmpty() && otherSidecarJar == null) {
+      throw new ParameterException(spec.commandLine(), "--other-sidecar-jvm-option needs "
+          + "--other-sidecar-jar: it sets the JVM of that sidecar only");
     }
     try (ServiceProcess greeter = ServiceProcess.start("greeter", ServiceProcess.SERVER_JVM, GREETER,
             List.of("server", "--port", "0", "--instance-id", "bench-1"), "listening on .*:(\\d+)$");
@@ -251,10 +261,14 @@ final class ProxyBench implements Callable<Integer> {
     return ServiceProcess.start(name, jvm, SIDECAR, args, SIDECAR_READY);
   }
 
-  /** A client-only sidecar of {@code --other-sidecar-jar}, with this build's flags and JVM. */
+  /**
+   * A client-only sidecar of {@code --other-sidecar-jar}, with this build's flags and JVM, plus
+   * {@code --other-sidecar-jvm-option}.
+   */
   private ServiceProcess otherSidecar(ControlPlaneProcess cp) {
     List<String> jvm = new ArrayList<>(ServiceProcess.SIDECAR_JVM);
     jvm.addAll(sidecarJvmOptions);
+    jvm.addAll(otherSidecarJvmOptions);
     return ServiceProcess.startFrom("sidecar-other", otherSidecarJar, jvm, SIDECAR,
         List.of("--service", "bench-other-client", "--control-plane",
             "127.0.0.1:" + cp.grpcPort(), "--outbound-port", "0", "--admin-port", "0"),
@@ -300,6 +314,9 @@ final class ProxyBench implements Callable<Integer> {
       long idleRss, long loadedRss, long nginxRss) throws IOException {
     System.out.println("machine: " + machine());
     System.out.println("sidecar JVM options: " + ServiceProcess.SIDECAR_JVM + " " + sidecarJvmOptions);
+    if (otherSidecarJar != null) {
+      System.out.println("other sidecar's extra JVM options: " + otherSidecarJvmOptions);
+    }
     System.out.println("floor JVM options: " + ServiceProcess.FLOOR_JVM);
     String schedule = interleave == Interleave.calls
         ? "%d calls/s in all, every path in turn call by call, in %d rounds of %d s, pooled"

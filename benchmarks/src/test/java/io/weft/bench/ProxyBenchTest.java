@@ -21,4 +21,17 @@ class ProxyBenchTest {
         .contains("--paths: 'other' is not a path to list")
         .contains("--other-sidecar-jar");
   }
+
+  @Test
+  void otherSidecarJvmOption_withoutAnOtherSidecarJar_isRefusedBeforeAnythingStarts() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new ProxyBench()).setErr(new PrintWriter(err));
+
+    int exitCode = command.execute("--paths", "weft",
+        "--other-sidecar-jvm-option", "-XX:+UseTransparentHugePages");
+
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--other-sidecar-jvm-option needs --other-sidecar-jar");
+  }
 }

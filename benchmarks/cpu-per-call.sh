@@ -36,7 +36,8 @@ java -Xmx256m -cp "$jar" io.weft.controlplane.ControlPlaneMain --port 0 --admin-
   --bind-address 127.0.0.1 >"$work/cp.log" 2>&1 & pids+=($!)
 greeter_port=$(port_in "$work/greeter.log" 'listening on [0-9.]+:[0-9]+')
 cp_port=$(port_in "$work/cp.log" 'grpc=[0-9.]+:[0-9]+')
-java -XX:+UseSerialGC -Xms16m -Xmx256m -Xss512k -cp "$jar" io.weft.sidecar.SidecarMain \
+java -XX:+UseSerialGC -XX:+UseTransparentHugePages -Xms16m -Xmx256m -Xss512k -cp "$jar" \
+  io.weft.sidecar.SidecarMain \
   --service greeter --instance-id g1 --app-port "$greeter_port" --inbound-port -1 \
   --advertise-address 127.0.0.1 --advertise-port "$greeter_port" \
   --control-plane "127.0.0.1:$cp_port" --outbound-port 0 --admin-port 0 \

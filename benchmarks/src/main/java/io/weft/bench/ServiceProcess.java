@@ -18,15 +18,16 @@ final class ServiceProcess implements AutoCloseable {
   static final List<String> SERVER_JVM = List.of("-Xms64m", "-Xmx256m");
 
   /** JVM options of a sidecar, as in sidecar/Dockerfile: a small, low-footprint JVM. */
-  static final List<String> SIDECAR_JVM =
-      List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xss512k");
+  static final List<String> SIDECAR_JVM = List.of("-XX:+UseSerialGC",
+      "-XX:+UseTransparentHugePages", "-Xms16m", "-Xmx256m", "-Xss512k");
 
   /**
    * JVM options of the benchmark's relay floors: a sidecar's, with Netty's buffer leak detection
    * off as {@code SidecarMain} turns it off, so that floors and sidecar compare like for like.
    */
-  static final List<String> FLOOR_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m",
-      "-Xss512k", "-Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled");
+  static final List<String> FLOOR_JVM = List.of("-XX:+UseSerialGC",
+      "-XX:+UseTransparentHugePages", "-Xms16m", "-Xmx256m", "-Xss512k",
+      "-Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled");
 
   private final JavaProcess process;
   private final Matcher ready;

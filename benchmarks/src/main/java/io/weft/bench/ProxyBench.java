@@ -256,9 +256,7 @@ final class ProxyBench implements Callable<Integer> {
     List<String> args = new ArrayList<>(flags);
     args.addAll(List.of("--control-plane", "127.0.0.1:" + cp.grpcPort(),
         "--outbound-port", "0", "--admin-port", "0"));
-    List<String> jvm = new ArrayList<>(ServiceProcess.SIDECAR_JVM);
-    jvm.addAll(sidecarJvmOptions);
-    return ServiceProcess.start(name, jvm, SIDECAR, args, SIDECAR_READY);
+    return ServiceProcess.start(name, sidecarJvm(List.of()), SIDECAR, args, SIDECAR_READY);
   }
 
   /**
@@ -266,13 +264,19 @@ final class ProxyBench implements Callable<Integer> {
    * {@code --other-sidecar-jvm-option}.
    */
   private ServiceProcess otherSidecar(ControlPlaneProcess cp) {
-    List<String> jvm = new ArrayList<>(ServiceProcess.SIDECAR_JVM);
-    jvm.addAll(sidecarJvmOptions);
-    jvm.addAll(otherSidecarJvmOptions);
-    return ServiceProcess.startFrom("sidecar-other", otherSidecarJar, jvm, SIDECAR,
+    return ServiceProcess.startFrom("sidecar-other", otherSidecarJar,
+        sidecarJvm(otherSidecarJvmOptions), SIDECAR,
         List.of("--service", "bench-other-client", "--control-plane",
             "127.0.0.1:" + cp.grpcPort(), "--outbound-port", "0", "--admin-port", "0"),
         SIDECAR_READY);
+  }
+
+  /** A sidecar's JVM options, then {@code --sidecar-jvm-option}'s, then {@code extra}. */
+  private List<String> sidecarJvm(List<String> extra) {
+    List<String> jvm = new ArrayList<>(ServiceProcess.SIDECAR_JVM);
+    jvm.addAll(sidecarJvmOptions);
+    jvm.addAll(extra);
+    return jvm;
   }
 
   private static void sampleRss(ServiceProcess process, AtomicLong max) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
+import java.util.stream.Stream;
 
 /**
  * A benchmark participant in its own JVM (greeter, sidecar), started from this jar (or another
@@ -25,9 +26,8 @@ final class ServiceProcess implements AutoCloseable {
    * JVM options of the benchmark's relay floors: a sidecar's, with Netty's buffer leak detection
    * off as {@code SidecarMain} turns it off, so that floors and sidecar compare like for like.
    */
-  static final List<String> FLOOR_JVM = List.of("-XX:+UseSerialGC",
-      "-XX:+UseTransparentHugePages", "-Xms16m", "-Xmx256m", "-Xss512k",
-      "-Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled");
+  static final List<String> FLOOR_JVM = Stream.concat(SIDECAR_JVM.stream(),
+      Stream.of("-Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled")).toList();
 
   private final JavaProcess process;
   private final Matcher ready;
